@@ -1,0 +1,41 @@
+# Two commands do everything: `make demo` and `make test`. Both install into .venv when needed.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint typecheck unit bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/workbench demo
+
+lint: install
+	$(VENV)/bin/ruff check workbench missions tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy workbench
+
+unit: install
+	$(PY) -m pytest
+
+# Browser checks need Debian's chromium; install it when we can (root with apt), else the tests say why they skip.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+test: install browser-deps lint typecheck unit
+
+bench: install
+	$(PY) -m pip install -q stepfunctions-asl
+	$(PY) bench/compile.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts reports
