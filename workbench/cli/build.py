@@ -1,0 +1,87 @@
+"""Commands that need no engine: compile, validate, lint, schema, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench.asl.compiler import dumps_asl
+from workbench.asl.validate import validate_file
+from workbench.cli.output import Format, print_diagnostics, write_atomic
+from workbench.mission.diagnostics import AslError, Diagnostic, has_errors
+from workbench.mission.schema import mission_schema_json
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text (stderr) or json (a list on stdout).")]
+
+
+def compile_cmd(
+    mission: Annotated[Path, typer.Argument(help="Mission file (.yaml/.yml/.json).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the ASL here.")] = None,
+) -> None:
+    """Print (or write) the ASL JSON of a Mission. Exit 1 with diagnostics on stderr when it has errors."""
+    result = validate_file(mission)
+    if not result.ok or result.definition is None:
+        print_diagnostics(result.diagnostics)
+        raise typer.Exit(2 if result.unreadable else 1)
+    print_diagnostics([d for d in result.diagnostics if not d.is_error])
+    text = dumps_asl(result.definition)
+    if output:
+        write_atomic(output, text)
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
+def validate_cmd(
+    missions: Annotated[list[Path], typer.Argument(help="Mission files.")],
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Mission checks + lint of the compiled ASL. Exit 0 clean, 1 on errors, 2 when a file cannot be parsed."""
+    everything: list[Diagnostic] = []
+    unreadable = False
+    for path in missions:
+        result = validate_file(path)
+        unreadable |= result.unreadable
+        everything += result.diagnostics
+        if fmt == Format.text and result.ok:
+            typer.echo(f"{path}: ok", err=True)
+    print_diagnostics(everything, fmt)
+    raise typer.Exit(2 if unreadable else (1 if has_errors(everything) else 0))
+
+
+def lint_cmd(
+    files: Annotated[list[Path], typer.Argument(help="ASL definition files (JSON or YAML).")],
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Lint any ASL file. Exit 0 clean, 1 on errors, 2 when a file cannot be read or parsed."""
+    from workbench.asl.lint import lint, load_asl
+
+    everything: list[Diagnostic] = []
+    unreadable = False
+    for path in files:
+        try:
+            doc = load_asl(path)
+        except AslError as exc:
+            unreadable = True
+            everything += exc.diagnostics
+            continue
+        found = lint(doc, file=str(path))
+        everything += found
+        if fmt == Format.text and not has_errors(found):
+            typer.echo(f"{path}: ok", err=True)
+    print_diagnostics(everything, fmt)
+    raise typer.Exit(2 if unreadable else (1 if has_errors(everything) else 0))
+
+
+def schema_cmd() -> None:
+    """Print the Mission JSON Schema (point your editor's YAML plugin at it)."""
+    typer.echo(mission_schema_json(), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compile")(compile_cmd)
+    app.command("validate")(validate_cmd)
+    app.command("lint")(lint_cmd)
+    app.command("schema")(schema_cmd)
