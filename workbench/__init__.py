@@ -1,0 +1,46 @@
+"""Mission Workbench: compose, run, analyse and share Missions that run on AWS Step Functions.
+
+The names an operator needs first are importable from here; heavy parts (moto, pandas, plotly) load
+only when first used, so ``import workbench`` stays instant.
+
+Example:
+    >>> import workbench
+    >>> mission = workbench.load_mission("missions/incident_triage.yaml")  # doctest: +SKIP
+    >>> workbench.compile_mission(mission)["StartAt"]  # doctest: +SKIP
+    'fetch_alert'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "Mission": "workbench.mission",
+    "load_mission": "workbench.mission",
+    "loads_mission": "workbench.mission",
+    "check_mission": "workbench.mission",
+    "mission_schema": "workbench.mission",
+    "compile_mission": "workbench.asl.compiler",
+    "dumps_asl": "workbench.asl.compiler",
+    "validate_file": "workbench.asl.validate",
+    "validate_text": "workbench.asl.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workbench' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = sorted(_LAZY)
