@@ -127,7 +127,7 @@ class _Compiler:
 
     # --- one method per step kind --------------------------------------------------------------
     def _tool(self, step: ToolStep, ql: QueryLanguage) -> dict[str, Any]:
-        tool = self.mission.tools[step.tool] if step.tool in self.mission.tools else None
+        tool = self.mission.tools.get(step.tool)
         function = tool.lambda_ if tool else step.tool
         out: dict[str, Any] = {"Resource": LAMBDA_INVOKE}
         if ql == "JSONata":

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import typer
 
 from workbench.mission.diagnostics import Diagnostic
+from workbench.mission.files import write_text_atomic
 
 
 class Format(StrEnum):
@@ -31,17 +30,8 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], fmt: Format = Format.te
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new one, never half of it."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a file atomically (see :func:`workbench.mission.files.write_text_atomic`)."""
+    write_text_atomic(path, text)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

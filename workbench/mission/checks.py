@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbench.mission.diagnostics import Diagnostic, Severity
-from workbench.mission.model import Mission, child_lists, goto_targets, walk_steps
+from workbench.mission.model import Mission, child_lists, goto_targets
 from workbench.mission.steps import ChooseStep, ToolStep
 
 
@@ -75,14 +75,12 @@ def check_mission(mission: Mission) -> list[Diagnostic]:
             close = _closest(step.tool, list(mission.tools))
             out.append(_d("MIS202", Severity.ERROR, f"unknown tool '{step.tool}'", step.id, "tool",
                           f"did you mean '{close}'?" if close else "declare it under `tools:`"))
-        if mission.query_language == "JSONPath" or step.query_language == "JSONPath":
-            if isinstance(step, ChooseStep):
-                for i, rule in enumerate(step.choose):
-                    if isinstance(rule.when, str) and (step.query_language or mission.query_language) == "JSONPath":
-                        out.append(_d("MIS206", Severity.ERROR,
-                                      "in a JSONPath Mission a condition is an ASL rule object", step.id,
-                                      f"choose[{i}].when",
-                                      "write e.g. {Variable: $.severity, StringEquals: critical}"))
+        if isinstance(step, ChooseStep) and (step.query_language or mission.query_language) == "JSONPath":
+            for i, rule in enumerate(step.choose):
+                if isinstance(rule.when, str):
+                    out.append(_d("MIS206", Severity.ERROR,
+                                  "in a JSONPath Mission a condition is an ASL rule object", step.id,
+                                  f"choose[{i}].when", "write e.g. {Variable: $.severity, StringEquals: critical}"))
     for tool in mission.local.faults:
         if tool not in mission.tools:
             out.append(_d("MIS207", Severity.ERROR, f"faults name unknown tool '{tool}'", None,

@@ -130,10 +130,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-            out.append(part)
-        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+        indexable = (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and part < len(cur))
+        if indexable:
             cur = cur[part]
             out.append(part)
         elif isinstance(cur, dict) and part == "pass_" and "pass" in cur:
@@ -243,8 +242,8 @@ def load_mission(path: str | Path) -> Mission:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise MissionLoadError([_diag("MIS000", f"cannot read the file: {exc.strerror or exc}", str(p), None)]
-                               ) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise MissionLoadError([_diag("MIS000", f"cannot read the file: {reason}", str(p), None)]) from None
     return loads_mission(text, str(p))
 
 
