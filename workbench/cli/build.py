@@ -80,7 +80,31 @@ def schema_cmd() -> None:
     typer.echo(mission_schema_json(), nl=False)
 
 
+def import_cmd(
+    asl_file: Annotated[Path, typer.Argument(help="ASL definition (JSON, or YAML for .yaml/.yml).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the Mission YAML here.")] = None,
+    name: Annotated[str | None, typer.Option(help="Mission name (default: from the file name).")] = None,
+) -> None:
+    """Import a state machine as a Mission. Exit 0, 1 on an invalid definition (with lint diagnostics), 2 unreadable."""
+    from workbench.asl.import_file import UNREADABLE_CODES, import_file, write_mission_yaml
+
+    try:
+        mission, found = import_file(asl_file, name=name)
+    except AslError as exc:
+        print_diagnostics(exc.diagnostics)
+        raise typer.Exit(2 if {d.code for d in exc.diagnostics} & UNREADABLE_CODES else 1) from None
+    print_diagnostics(found)
+    if has_errors(found):
+        raise typer.Exit(1)
+    if output:
+        write_mission_yaml(mission, output)
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(mission.to_yaml(), nl=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("import")(import_cmd)
     app.command("compile")(compile_cmd)
     app.command("validate")(validate_cmd)
     app.command("lint")(lint_cmd)
