@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli import build, demo
+from workbench.cli import build, demo, run
 
 app = typer.Typer(
     name="workbench",
@@ -14,7 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (build, demo):
+for _module in (build, demo, run):
     _module.register(app)
 
 

@@ -1,0 +1,128 @@
+"""``workbench run`` and ``workbench engine serve``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from workbench.cli.output import fail
+from workbench.mission.diagnostics import DiagnosticError, WorkbenchError
+
+
+def parse_input(text: str | None) -> Any:
+    """``--input`` as JSON text or ``@file``; None when not given (the Mission's example input is used)."""
+    if text is None:
+        return None
+    source = "--input"
+    if text.startswith("@"):
+        source = text[1:]
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"cannot read input file {source}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def run_cmd(
+    mission: Annotated[Path, typer.Argument(help="Mission file.")],
+    input: Annotated[str | None, typer.Option("--input", "-i", help="JSON text or @file.json.")] = None,
+    target: Annotated[str, typer.Option(help="embedded, aws, or a Step Functions endpoint URL.")] = "embedded",
+    profile: Annotated[str | None, typer.Option(help="AWS profile (aws target).")] = None,
+    region: Annotated[str | None, typer.Option(help="AWS region.")] = None,
+    role_arn: Annotated[str | None, typer.Option(help="IAM role for the state machine (aws target).")] = None,
+    name: Annotated[str | None, typer.Option(help="Execution name (default: mission, time, suffix).")] = None,
+    time_warp: Annotated[bool | None, typer.Option("--time-warp/--real-time",
+                                                   help="Waits and back-offs on a virtual clock.")] = None,
+    faults: Annotated[Path | None, typer.Option(help="Fault plan (YAML/JSON) for local runs.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for injected faults.")] = None,
+    sub: Annotated[list[str] | None, typer.Option("--sub", help="Deployment substitution Name=value.")] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Start and return at once.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result.")] = False,
+) -> None:
+    """Deploy a Mission, start it and wait with live progress. Exit 0 succeeded, 1 failed, 2 usage/input error."""
+    from workbench.asl.substitutions import parse_substitutions
+    from workbench.engine.errors import WaitInterrupted
+    from workbench.engine.faults import load_fault_plan
+    from workbench.engine.run import run_mission
+    from workbench.mission.loader import load_mission
+
+    payload = parse_input(input)
+    try:
+        loaded = load_mission(mission)
+        plan = load_fault_plan(faults) if faults else None
+        if plan is not None and seed is not None:
+            plan = plan.model_copy(update={"seed": seed})
+        substitutions = parse_substitutions(sub or [])
+    except DiagnosticError as exc:
+        for d in exc.diagnostics:
+            typer.echo(d.render(), err=True)
+        raise typer.Exit(2) from None
+    except WorkbenchError as exc:
+        raise fail(str(exc)) from None
+    try:
+        execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
+                                time_warp=time_warp, substitutions=substitutions, wait=not no_wait,
+                                progress=not as_json, profile=profile, region=region, role_arn=role_arn)
+    except WaitInterrupted as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(130) from None
+    except DiagnosticError as exc:
+        for d in exc.diagnostics:
+            typer.echo(d.render(), err=True)
+        raise typer.Exit(2) from None
+    except WorkbenchError as exc:
+        raise fail(str(exc)) from None
+    status = execution.status
+    if as_json:
+        described = execution.describe()
+        history = execution.history()
+        result = {
+            "executionArn": execution.arn,
+            "status": status,
+            "output": execution.output if execution.done else None,
+            "error": execution.error,
+            "cause": execution.cause,
+            "startDate": _iso(described.get("startDate")),
+            "stopDate": _iso(described.get("stopDate")),
+            "events": len(history),
+            "history": history,
+        }
+        typer.echo(json.dumps(result, default=_iso, ensure_ascii=False))
+    else:
+        typer.echo(f"{execution.arn}\nstatus: {status}")
+        if execution.done and status == "SUCCEEDED":
+            typer.echo("output: " + json.dumps(execution.output, ensure_ascii=False)[:2000])
+        elif execution.error or execution.cause:
+            typer.echo(f"error: {execution.error}\ncause: {execution.cause}")
+    if no_wait:
+        raise typer.Exit(0)
+    raise typer.Exit(0 if status == "SUCCEEDED" else 1)
+
+
+def serve_cmd(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 4599,
+    time_warp: Annotated[bool, typer.Option("--time-warp/--real-time", help="Virtual clock.")] = False,
+    tool: Annotated[list[str] | None, typer.Option("--tool", help="name=package.module:function")] = None,
+) -> None:
+    """Run the embedded engine as a standalone server on 127.0.0.1 (share it with --target http://127.0.0.1:N)."""
+    from workbench.engine.embedded import serve
+
+    serve(port, time_warp=time_warp, tool_modules=tool or [])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)
+    engine = typer.Typer(help="The embedded Step Functions engine.", no_args_is_help=True)
+    engine.command("serve")(serve_cmd)
+    app.add_typer(engine, name="engine")
