@@ -1,0 +1,109 @@
+"""Which engine an execution belongs to, so tools and time warp can differ per engine.
+
+moto's backends are process globals: every EmbeddedEngine in a process sees the same state machines and
+executions. What differs per engine is its tool registry and whether time is warped. We bind each
+execution, when it starts, to the engine whose HTTP endpoint received the ``StartExecution`` call (the
+request thread runs ``Execution.start`` synchronously), and keep that binding for its whole life:
+
+* tools: the owning engine's registry is searched first, then the other live engines' (an execution
+  started by the interpreter itself, e.g. ``states:startExecution``, lands on the engine that owns
+  ``MOTO_PORT``);
+* time warp: an execution gets its own :class:`VirtualClock` when its engine had ``time_warp`` on at
+  start, so switching ``engine.time_warp`` affects the executions started afterwards only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from workbench.engine.embedded.lambdas import Tool, ToolRegistry
+from workbench.engine.embedded.timewarp import VirtualClock
+
+
+@dataclass(eq=False)
+class EngineState:
+    """The part of an engine the interpreter reads: its tools and its time-warp switch."""
+
+    tools: ToolRegistry = field(default_factory=ToolRegistry)
+    time_warp: bool = False
+    port: int = 0
+
+
+@dataclass(frozen=True)
+class ExecutionBinding:
+    """The engine an execution was started through, and its virtual clock when time is warped."""
+
+    engine: EngineState | None
+    clock: VirtualClock | None
+
+
+_lock = threading.Lock()
+_live: list[EngineState] = []
+_bindings: dict[str, ExecutionBinding] = {}
+_request = threading.local()
+
+
+def attach(engine: EngineState) -> None:
+    """Make an engine's tools visible to executions (called when it starts)."""
+    with _lock:
+        if engine not in _live:
+            _live.append(engine)
+
+
+def detach(engine: EngineState) -> None:
+    with _lock:
+        if engine in _live:
+            _live.remove(engine)
+
+
+def live_engines() -> list[EngineState]:
+    with _lock:
+        return list(_live)
+
+
+@contextmanager
+def serving(engine: EngineState) -> Iterator[None]:
+    """Mark the current request thread as handled by ``engine`` (see :func:`bind_execution`)."""
+    previous = getattr(_request, "engine", None)
+    _request.engine = engine
+    try:
+        yield
+    finally:
+        _request.engine = previous
+
+
+def bind_execution(execution_arn: str) -> ExecutionBinding:
+    """Bind a starting execution to the engine serving this request (or the first live one)."""
+    engine: EngineState | None = getattr(_request, "engine", None)
+    with _lock:
+        if engine is None and _live:
+            engine = _live[0]
+        binding = ExecutionBinding(engine, VirtualClock() if engine and engine.time_warp else None)
+        _bindings[execution_arn] = binding
+    return binding
+
+
+def binding_of(execution_arn: str | None) -> ExecutionBinding | None:
+    if not execution_arn:
+        return None
+    with _lock:
+        return _bindings.get(execution_arn)
+
+
+def find_tool(execution_arn: str | None, function_name: str) -> Tool | None:
+    """The tool an execution sees: its own engine's first, then any live engine's."""
+    binding = binding_of(execution_arn)
+    owner = binding.engine if binding else None
+    if owner is not None:
+        tool = owner.tools.get(function_name)
+        if tool is not None:
+            return tool
+    for engine in live_engines():
+        if engine is not owner:
+            tool = engine.tools.get(function_name)
+            if tool is not None:
+                return tool
+    return None
