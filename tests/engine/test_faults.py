@@ -279,7 +279,6 @@ def test_timeout_without_task_timeout_is_a_lambda_timeout(warped: EmbeddedTarget
     assert run.output["failure"]["Error"] == "Sandbox.Timedout"
 
 
-@pytest.mark.xfail(strict=False, reason="needs the embedded engine to re-raise InjectedTimeout (asked of its owner)")
 def test_timeout_is_simulated_under_time_warp(warped: EmbeddedTarget) -> None:
     run = run_timeout(warped, timeout_seconds=300)
     assert run.output["failure"]["Error"] == "States.Timeout"

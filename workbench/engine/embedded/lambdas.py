@@ -186,6 +186,10 @@ def invoke_tool(tool: Tool | None, parameters: Mapping[str, Any], context: ToolC
     except ClientError as err:
         raise _with_response_metadata(err, request_id) from err
     except Exception as exc:
+        if getattr(exc, "workbench_task_timeout", False):
+            # A simulated "tool slower than the Task timeout" (time warp): let moto's interpreter see a
+            # TimeoutError so it reports States.Timeout exactly as for a real timeout.
+            raise
         response["FunctionError"] = "Unhandled"
         response["Payload"] = _error_document(exc, request_id)
         return response
