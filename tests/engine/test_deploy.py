@@ -89,7 +89,7 @@ def test_substitutions_fill_placeholders(target: Target) -> None:
         "StartAt": "Call",
         "States": {"Call": {"Type": "Pass", "Result": {"fn": "${FetchArn}", "env": "${Stage}-x"}, "End": True}},
     }
-    assert find_placeholders(definition) == {"FetchArn": ["States.Call.Result.fn"], "Stage": ["States.Call.Result.env"]}
+    assert find_placeholders(definition) == {"FetchArn", "Stage"}
     filled = substitute(definition, {"FetchArn": "arn:aws:lambda:us-east-1:1:function:fetch", "Stage": "prod"})
     assert filled["States"]["Call"]["Result"] == {"fn": "arn:aws:lambda:us-east-1:1:function:fetch", "env": "prod-x"}
     assert definition["States"]["Call"]["Result"]["fn"] == "${FetchArn}"  # the input is not modified

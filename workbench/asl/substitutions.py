@@ -54,7 +54,7 @@ def substitute(definition: dict[str, Any], mapping: Mapping[str, str], *, strict
     if strict:
         missing = sorted(find_placeholders(definition) - set(mapping))
         if missing:
-            raise AslError([_unknown(name, _first_use(definition, name)) for name in missing])
+            raise AslError([_unknown(name, first_use(definition, name)) for name in missing])
 
     def fill(text: str) -> str:
         return PLACEHOLDER.sub(lambda m: mapping.get(m.group(1), m.group(0)), text)
@@ -90,7 +90,7 @@ def parse_substitutions(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _first_use(definition: Any, name: str) -> str:
+def first_use(definition: Any, name: str) -> str:
     """The path of the first string that uses ``${name}`` (breadth first, so the shallowest use)."""
     queue: deque[tuple[str, Any]] = deque([("", definition)])
     token = "${" + name + "}"

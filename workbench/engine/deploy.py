@@ -10,17 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from workbench.asl.substitutions import find_placeholders, first_use, substitute
 from workbench.engine.errors import DeployError, NotFoundError, TargetError, UnsupportedOperationError
 from workbench.engine.targets import Target
 
 StateMachineType = Literal["STANDARD", "EXPRESS"]
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
 _NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _ALIAS_OK = re.compile(r"^(?=.*[A-Za-z_-])[A-Za-z0-9_-]{1,80}$")
 HASH_PREFIX = "workbench sha256:"
@@ -60,52 +59,6 @@ def definition_hash(definition: Any) -> str:
     return hashlib.sha256(canonical_json(definition).encode("utf-8")).hexdigest()
 
 
-def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    stack: list[tuple[Any, str]] = [(value, path)]
-    while stack:
-        node, where = stack.pop()
-        if isinstance(node, str):
-            yield where, node
-        elif isinstance(node, dict):
-            for key, child in node.items():
-                yield f"{where}.{key}" if where else str(key), str(key)
-                stack.append((child, f"{where}.{key}" if where else str(key)))
-        elif isinstance(node, list):
-            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(node))
-
-
-def find_placeholders(definition: Any) -> dict[str, list[str]]:
-    """``${Name}`` placeholders left in a definition, each with the paths where it appears."""
-    found: dict[str, list[str]] = {}
-    for path, text in _walk_strings(definition, ""):
-        for match in _PLACEHOLDER.finditer(text):
-            found.setdefault(match.group(1), []).append(path)
-    return {name: sorted(set(paths)) for name, paths in sorted(found.items())}
-
-
-def substitute(definition: Any, substitutions: dict[str, str]) -> Any:
-    """Replace ``${Name}`` placeholders (SAM/CloudFormation DefinitionSubstitutions) in keys and strings.
-
-    Example:
-        >>> substitute({"Resource": "${FnArn}"}, {"FnArn": "arn:aws:lambda:us-east-1:1:function:f"})
-        {'Resource': 'arn:aws:lambda:us-east-1:1:function:f'}
-    """
-
-    def replace(text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: str(substitutions.get(m.group(1), m.group(0))), text)
-
-    def visit(node: Any) -> Any:
-        if isinstance(node, str):
-            return replace(node)
-        if isinstance(node, dict):
-            return {replace(str(k)): visit(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [visit(v) for v in node]
-        return node
-
-    return visit(definition)
-
-
 def prepare_definition(definition: Any, substitutions: dict[str, str] | None = None) -> dict[str, Any]:
     """Substitute placeholders and check none is left; raise :class:`DeployError` naming them."""
     if isinstance(definition, str):
@@ -116,9 +69,9 @@ def prepare_definition(definition: Any, substitutions: dict[str, str] | None = N
     if not isinstance(definition, dict):
         raise DeployError(f"A definition must be a JSON object, got {type(definition).__name__}.")
     result = substitute(definition, substitutions or {})
-    left = find_placeholders(result)
+    left = sorted(find_placeholders(result))
     if left:
-        listed = "; ".join(f"${{{name}}} at {', '.join(paths[:3])}" for name, paths in left.items())
+        listed = "; ".join(f"${{{name}}} at {first_use(result, name)}" for name in left)
         raise DeployError(
             f"Unresolved placeholders in the definition: {listed}. Pass them in substitutions="
             "{'Name': 'value'} (CLI: --sub Name=value)."
