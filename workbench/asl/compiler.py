@@ -8,7 +8,13 @@ Data-flow conventions, chosen to match what Workflow Studio writes:
 - JSONata tool steps send ``args`` (default ``{% $states.input %}``) as the Lambda ``Payload`` and
   output the tool's return value (``{% $states.result.Payload %}``); ``save_as: x`` also assigns it to ``$x``.
 - JSONPath tool steps output ``$.Payload`` (``OutputPath``); ``save_as: x`` instead keeps the input and
-  puts the whole invoke result at ``$.x`` (read the value as ``$.x.Payload``).
+  puts the whole invoke result at ``$.x`` (read the value as ``$.x.Payload``). ``output: $.path`` is
+  the ``OutputPath`` of any JSONPath step.
+- A step's query language is inherited from its parallel/map step, else from the Mission. Every state
+  whose language differs from the state machine's says so itself (``"QueryLanguage"``), nested ones
+  too, so readers that inherit from the top level and readers that inherit from the enclosing state
+  agree. ASL cannot go from JSONata back to JSONPath, so a JSONata Mission with a JSONPath step
+  compiles to a JSONPath state machine whose JSONata states say ``"QueryLanguage": "JSONata"``.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import json
 from typing import Any
 
 from workbench.mission.checks import check_mission
-from workbench.mission.diagnostics import CompileError, has_errors
+from workbench.mission.diagnostics import CompileError, Diagnostic, Severity, has_errors
 from workbench.mission.model import Mission
 from workbench.mission.policies import CatchPolicy, RetryPolicy
 from workbench.mission.steps import (
@@ -56,10 +62,13 @@ def compile_mission(mission: Mission, *, check: bool = True) -> dict[str, Any]:
     top: dict[str, Any] = {}
     if mission.description:
         top["Comment"] = mission.description
-    top["QueryLanguage"] = mission.query_language
+    scope: QueryLanguage = mission.query_language
+    if scope == "JSONata" and any(at.language == "JSONPath" for at in mission.located()):
+        scope = "JSONPath"
+    top["QueryLanguage"] = scope
     if mission.timeout is not None:
         top["TimeoutSeconds"] = mission.timeout
-    top.update(_Compiler(mission).graph(mission.steps, mission.query_language))
+    top.update(_Compiler(mission, scope).graph(mission.steps, mission.query_language))
     return _merge(top, mission.asl)
 
 
@@ -79,11 +88,15 @@ def compile_to_json(mission: Mission) -> str:
 
 
 def _merge(state: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
-    """Apply the ``asl:`` escape hatch: its fields win; a ``null`` there removes the field."""
+    """Apply the ``asl:`` escape hatch: its fields win; a ``null`` there removes a compiled field.
+
+    A ``null`` on a field the compiler did not write is written as a JSON null (``ResultPath: null``
+    discards a JSONPath result), so imported ASL keeps its nulls.
+    """
     if extra:
         for key, value in extra.items():
-            if value is None:
-                state.pop(key, None)
+            if value is None and key in state:
+                state.pop(key)
             else:
                 state[key] = value
     return state
@@ -95,22 +108,27 @@ def _put(state: dict[str, Any], key: str, value: Any) -> None:
 
 
 class _Compiler:
-    def __init__(self, mission: Mission) -> None:
+    def __init__(self, mission: Mission, scope: QueryLanguage) -> None:
         self.mission = mission
+        self.scope = scope  # the state machine's QueryLanguage: what every state without its own assumes
 
-    def graph(self, steps: list[Any], ql: QueryLanguage) -> dict[str, Any]:
+    def graph(self, steps: list[Any], inherited: QueryLanguage) -> dict[str, Any]:
+        """``inherited``: the query language the Mission gives these steps (their parent's)."""
+        if not steps:
+            raise CompileError([Diagnostic(code="MIS300", severity=Severity.ERROR,
+                                           message="a list of steps is empty", hint="give it at least one step")])
         states: dict[str, Any] = {}
         for i, step in enumerate(steps):
             following = steps[i + 1].id if i + 1 < len(steps) else None
-            states[step.id] = self.state(step, ql, following)
+            states[step.id] = self.state(step, inherited, following)
         return {"StartAt": steps[0].id, "States": states}
 
-    def state(self, step: StepBase, parent_ql: QueryLanguage, following: str | None) -> dict[str, Any]:
-        ql: QueryLanguage = step.query_language or parent_ql
+    def state(self, step: StepBase, inherited: QueryLanguage, following: str | None) -> dict[str, Any]:
+        ql: QueryLanguage = step.query_language or inherited
         state: dict[str, Any] = {"Type": _TYPE[type(step)]}
         _put(state, "Comment", step.comment)
-        if step.query_language and step.query_language != parent_ql:
-            state["QueryLanguage"] = step.query_language
+        if ql != self.scope:
+            state["QueryLanguage"] = ql
         body = getattr(self, f"_{step.kind}")(step, ql)
         state.update(body)
         if step.assign:
@@ -148,7 +166,9 @@ class _Compiler:
             _put(out, "ResultSelector", step.result)
             if step.save_as:
                 out["ResultPath"] = f"$.{step.save_as}"
-            elif step.result is None:
+            if step.output is not None:
+                out["OutputPath"] = step.output
+            elif step.result is None and not step.save_as:
                 out["OutputPath"] = "$.Payload"
         defaults = self.mission.defaults
         _put(out, "TimeoutSeconds", step.timeout if step.timeout is not None else defaults.timeout)
@@ -176,11 +196,12 @@ class _Compiler:
             choices.append(choice)
         out: dict[str, Any] = {"Choices": choices}
         _put(out, "Default", step.otherwise)
-        _put(out, "Output", step.output)
+        _put(out, "Output" if ql == "JSONata" else "OutputPath", step.output)
         return out
 
     def _parallel(self, step: ParallelStep, ql: QueryLanguage) -> dict[str, Any]:
-        branches = [{"Comment": name, **self.graph(steps, ql)} for name, steps in step.parallel.items()]
+        branches = [{"Comment": name, **self.graph(steps, ql)} if step.branch_comments
+                    else self.graph(steps, ql) for name, steps in step.parallel.items()]
         out: dict[str, Any] = {}
         if step.args is not None:
             out["Arguments" if ql == "JSONata" else "Parameters"] = step.args
@@ -191,16 +212,19 @@ class _Compiler:
     def _map(self, step: MapStep, ql: QueryLanguage) -> dict[str, Any]:
         spec = step.map
         out: dict[str, Any] = {}
-        out["Items" if ql == "JSONata" else "ItemsPath"] = spec.items
+        _put(out, "Items" if ql == "JSONata" else "ItemsPath", spec.items)  # none: the whole input
         _put(out, "ItemSelector", spec.item_selector)
         _put(out, "MaxConcurrency", spec.max_concurrency)
         _put(out, "ToleratedFailureCount", spec.tolerated_failures)
         _put(out, "ToleratedFailurePercentage", spec.tolerated_failure_percentage)
+        _put(out, "Label", spec.label)
         config: dict[str, Any] = {"Mode": spec.mode.upper()}
         if spec.mode == "distributed":
             config["ExecutionType"] = spec.execution_type or "STANDARD"
-            _put(out, "Label", spec.label)
-        out["ItemProcessor"] = {"ProcessorConfig": config, **self.graph(spec.steps, ql)}
+        graph = self.graph(spec.steps, ql)
+        # legacy: spellings kept from imported ASL (Iterator; no ProcessorConfig for inline maps)
+        processor = graph if spec.mode == "inline" and spec.legacy else {"ProcessorConfig": config, **graph}
+        out["Iterator" if spec.legacy == "iterator" else "ItemProcessor"] = processor
         self._result(step, out, ql)
         return out
 
@@ -223,6 +247,7 @@ class _Compiler:
             _put(out, "Result", step.pass_)
             if step.save_as:
                 out["ResultPath"] = f"$.{step.save_as}"
+            _put(out, "OutputPath", step.output)
         return out
 
     def _succeed(self, step: SucceedStep, ql: QueryLanguage) -> dict[str, Any]:
@@ -244,8 +269,10 @@ class _Compiler:
             _put(out, "Output", step.output)
             if step.save_as:
                 out["Assign"] = {step.save_as: "{% $states.result %}"}
-        elif step.save_as:
-            out["ResultPath"] = f"$.{step.save_as}"
+        else:
+            if step.save_as:
+                out["ResultPath"] = f"$.{step.save_as}"
+            _put(out, "OutputPath", step.output)
 
     def _errors(self, step: StepBase, state: dict[str, Any], ql: QueryLanguage) -> None:
         if not isinstance(step, ToolStep | TaskStep | ParallelStep | MapStep):

@@ -11,7 +11,7 @@ from workbench.mission.diagnostics import (
     WorkbenchError,
     has_errors,
 )
-from workbench.mission.durations import Duration, format_duration, parse_duration
+from workbench.mission.durations import Duration, PositiveDuration, format_duration, parse_duration
 from workbench.mission.faults import FaultSpec, LatencySpec, ThrottleSpec
 from workbench.mission.loader import dump_json, dump_yaml, load_mission, loads_mission
 from workbench.mission.model import Defaults, LocalSettings, Mission, ToolSpec
@@ -36,9 +36,9 @@ from workbench.mission.steps import (
 
 __all__ = [
     "AslError", "CatchPolicy", "ChoiceRule", "ChooseStep", "CompileError", "Defaults", "Diagnostic",
-    "DiagnosticError", "Duration", "FailStep", "FaultSpec", "LatencySpec", "LocalSettings", "MapSpec", "MapStep",
-    "Mission", "MissionLoadError", "ParallelStep", "PassStep", "RetryPolicy", "Severity", "Step", "StepBase",
-    "SucceedStep", "TaskStep", "ThrottleSpec", "ToolSpec", "ToolStep", "WaitSpec", "WaitStep", "WorkbenchError",
-    "check_mission", "dump_json", "dump_yaml", "format_duration", "has_errors", "load_mission", "loads_mission",
-    "mission_schema", "parse_duration",
+    "DiagnosticError", "Duration", "FailStep", "FaultSpec", "LatencySpec", "LocalSettings", "MapSpec",
+    "MapStep", "Mission", "MissionLoadError", "ParallelStep", "PassStep", "PositiveDuration", "RetryPolicy",
+    "Severity", "Step", "StepBase", "SucceedStep", "TaskStep", "ThrottleSpec", "ToolSpec", "ToolStep",
+    "WaitSpec", "WaitStep", "WorkbenchError", "check_mission", "dump_json", "dump_yaml", "format_duration",
+    "has_errors", "load_mission", "loads_mission", "mission_schema", "parse_duration",
 ]

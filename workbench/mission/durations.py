@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _PART = re.compile(r"(\d+)(h|m|s)")
 _WHOLE = re.compile(r"^(?:\d+[hms])+$")
@@ -53,9 +53,37 @@ def format_duration(seconds: int) -> str:
     return out
 
 
+def parse_positive_duration(value: Any) -> int:
+    """Like :func:`parse_duration`, for fields where ASL wants at least one second (timeouts, intervals)."""
+    seconds = parse_duration(value)
+    if seconds < 1:
+        raise ValueError(f"invalid duration {value!r}: it must be at least 1s")
+    return seconds
+
+
+DURATION_PATTERN = r"^ *(?:[0-9]+|(?:[0-9]+ *[hmsHMS] *)+)$"
+
+
+def _schema(minimum: int) -> WithJsonSchema:
+    """What editors should accept: the number of seconds, or text such as ``1h30m``."""
+    return WithJsonSchema({
+        "anyOf": [{"type": "integer", "minimum": minimum}, {"type": "string", "pattern": DURATION_PATTERN}],
+        "description": "Seconds, or a duration such as 30s, 5m, 1h, 1h30m.",
+    }, mode="validation")
+
+
 Duration = Annotated[
     int,
     BeforeValidator(parse_duration),
     PlainSerializer(lambda s: s, return_type=int),
+    _schema(0),
 ]
 """Seconds as an int; accepts ``30s``/``5m``/``1h``/numbers on input."""
+
+PositiveDuration = Annotated[
+    int,
+    BeforeValidator(parse_positive_duration),
+    PlainSerializer(lambda s: s, return_type=int),
+    _schema(1),
+]
+"""A :data:`Duration` of at least one second (ASL timeouts, heartbeats and retry intervals)."""

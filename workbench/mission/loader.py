@@ -6,7 +6,6 @@ are then mapped back to those positions, and misspelt keys get the closest valid
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import json
 from pathlib import Path
@@ -15,96 +14,27 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from workbench.mission.diagnostics import Diagnostic, MissionLoadError, Severity
+from workbench.mission.diagnostics import Diagnostic, MissionLoadError
+from workbench.mission.files import write_text_atomic
 from workbench.mission.model import Mission
-from workbench.mission.steps import STEP_KINDS
+from workbench.mission.positions import (
+    PathKey,
+    PositionedDocument,
+    error,
+    parse_document,
+    render_path,
+    split_at_step,
+)
+from workbench.mission.steps import STEP_KINDS, step_kind
 
-Pos = tuple[int, int]
-PathKey = tuple[str | int, ...]
-
-
-class PositionedDocument:
-    """A parsed document plus the (line, column) of every mapping key and value, by path."""
-
-    def __init__(self, data: Any, positions: dict[PathKey, Pos], file: str | None) -> None:
-        self.data = data
-        self.positions = positions
-        self.file = file
-
-    def position(self, path: PathKey) -> Pos | None:
-        """Position of the deepest existing prefix of ``path`` (1-based line and column)."""
-        for cut in range(len(path), -1, -1):
-            pos = self.positions.get(path[:cut])
-            if pos is not None:
-                return pos
-        return None
-
-
-def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    value = loader.construct_object(node)
-    if isinstance(value, _dt.datetime | _dt.date):
-        return node.value  # keep timestamps as written: ASL wants strings
-    return value
-
-
-def _diag(code: str, message: str, file: str | None, pos: Pos | None, **kw: Any) -> Diagnostic:
-    line, col = pos if pos else (None, None)
-    return Diagnostic(code=code, severity=Severity.ERROR, message=message, file=file, line=line, column=col, **kw)
-
-
-def parse_document(text: str, file: str | None = None) -> PositionedDocument:
-    """Parse YAML (or JSON, which YAML reads too) keeping positions; duplicate keys are errors.
-
-    Example:
-        >>> doc = parse_document("a:\\n  b: 1\\n")
-        >>> doc.data, doc.position(("a", "b"))
-        ({'a': {'b': 1}}, (2, 6))
-    """
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = (mark.line + 1, mark.column + 1) if mark else None
-        raise MissionLoadError(
-            [_diag("MIS001", f"not valid YAML/JSON: {exc.problem or exc}", file, pos,
-                   hint="check indentation, quotes and brackets near this line")]
-        ) from None
-    finally:
-        loader.dispose()
-    positions: dict[PathKey, Pos] = {}
-    if root is None:
-        return PositionedDocument(None, positions, file)
-
-    def build(node: yaml.Node, path: PathKey) -> Any:
-        positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-                if key in out:
-                    pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                    raise MissionLoadError([_diag(
-                        "MIS002", f"duplicate key '{key}'", file, pos,
-                        location=_render_path((*path, key)), hint="each key may appear once per mapping")])
-                out[key] = build(value_node, (*path, key))
-                positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return _scalar(loader, node)  # type: ignore[arg-type]
-
-    return PositionedDocument(build(root, ()), positions, file)
-
-
-def _render_path(path: PathKey) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
+__all__ = [
+    "PositionedDocument", "dump_json", "dump_yaml", "load_mission", "loads_mission", "mission_from_document",
+    "mission_to_data", "parse_document", "save_mission", "validation_diagnostics",
+]
 
 _KNOWN_KEYS: set[str] | None = None
+# pydantic names the member of a union it tried with its type: these never are keys of the document
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list", "dict", "any", "is-instance", "literal"}
 
 
 def _known_keys() -> set[str]:
@@ -125,28 +55,42 @@ def _known_keys() -> set[str]:
     return _KNOWN_KEYS
 
 
-def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
-    """Drop pydantic's union tags from an error location so it indexes the document again."""
+def _is_type_tag(part: Any) -> bool:
+    return isinstance(part, str) and (part in _TYPE_TAGS or "[" in part or part.startswith("function-"))
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[PathKey, bool]:
+    """Drop pydantic's union tags from an error location so it indexes the document again.
+
+    Returns the path and whether a union member's tag was dropped (several members then report
+    the same place, and their messages are merged). A step's kind tag follows the step's list index
+    and equals the step's kind, which tells it apart from a field of the same name (``tool``).
+    """
     out: list[str | int] = []
     cur = data
+    prev: Any = None
+    union = False
     for part in loc:
-        indexable = (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and part < len(cur))
-        if indexable:
+        if isinstance(prev, int) and isinstance(part, str) and part == step_kind(cur):
+            prev = part
+            continue  # the step's discriminator tag
+        prev = part
+        if (isinstance(cur, dict) and part in cur) or (
+                isinstance(cur, list) and isinstance(part, int) and part < len(cur)):
             cur = cur[part]
             out.append(part)
         elif isinstance(cur, dict) and part == "pass_" and "pass" in cur:
             cur = cur["pass"]
             out.append("pass")
-        elif isinstance(part, str) and (part in STEP_KINDS or part.startswith("function-")):
-            continue  # a discriminator tag, not a key in the document
+        elif isinstance(cur, dict) and part == "lambda_" and "lambda" in cur:
+            cur = cur["lambda"]
+            out.append("lambda")
+        elif _is_type_tag(part) or (not isinstance(cur, dict) and isinstance(part, str) and cur is not None):
+            union = True
         else:
             out.append(part)
             cur = None
-    return tuple(out)
-
-
-_STEP_COMMON = {"id", "comment", "then", "end", "query_language", "assign", "asl"}
+    return tuple(out), union
 
 
 def _value_at(data: Any, path: PathKey) -> Any:
@@ -159,65 +103,96 @@ def _value_at(data: Any, path: PathKey) -> Any:
     return cur
 
 
-def _step_of(data: Any, path: PathKey) -> str | None:
-    """The id of the innermost step that contains ``path``."""
-    step_id = None
-    cur = data
-    for part in path:
-        if isinstance(cur, dict | list):
-            try:
-                cur = cur[part]  # type: ignore[index]
-            except (KeyError, IndexError, TypeError):
-                break
-            if isinstance(cur, dict) and isinstance(cur.get("id"), str) and any(k in cur for k in STEP_KINDS):
-                step_id = cur["id"]
-    return step_id
+_STEP_COMMON = {"id", "comment", "then", "end", "query_language", "assign", "asl"}
+
+
+def _explain(err: Any, path: PathKey, doc: PositionedDocument) -> tuple[str, str | None]:
+    """Message and hint for one pydantic error, in Mission words."""
+    kind, message = err["type"], err["msg"]
+    given = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        if key in STEP_KINDS:
+            parent = _value_at(doc.data, path[:-1])
+            kinds = [k for k in STEP_KINDS if isinstance(parent, dict) and k in parent]
+            return (f"a step has exactly one kind, this one has {' and '.join(repr(k) for k in kinds)}",
+                    "split it into one step per kind")
+        close = difflib.get_close_matches(key, sorted(_known_keys()), n=1, cutoff=0.6)
+        return f"unknown field '{key}'", (f"did you mean '{close[0]}'?" if close
+                                           else "remove it, or put raw ASL fields under `asl:`")
+    if kind == "step_kind":
+        raw = _value_at(doc.data, path)
+        keys = [k for k in raw if k not in _STEP_COMMON] if isinstance(raw, dict) else []
+        guesses = [m for k in keys for m in difflib.get_close_matches(str(k), STEP_KINDS, n=1, cutoff=0.5)]
+        return message, (f"did you mean '{guesses[0]}'?" if guesses else "add one of the kind keys")
+    if kind == "missing":
+        return (f"missing required field '{path[-1]}'" if path else message), None
+    if message.startswith("Value error, "):
+        return message[len("Value error, "):], None
+    hint = None
+    if kind == "literal_error" and isinstance(given, str):
+        options = [o.strip(" '") for o in str(err.get("ctx", {}).get("expected", "")).split(" or ")]
+        close = [o for o in options if o.lower() == given.lower()] or difflib.get_close_matches(given, options, 1)
+        hint = f"did you mean '{close[0]}'?" if close else None
+    elif kind == "string_pattern_mismatch" and path == ("mission",):
+        hint = "use letters, digits, '_' and '-' only (it becomes the state machine's name)"
+    if not isinstance(given, dict | list):
+        message = f"{message} (got {given!r})"
+    return message, hint
+
+
+def _merge_union(messages: list[str]) -> str:
+    """``Input should be a valid string`` + ``... dictionary`` → ``Input should be a valid string or dictionary``."""
+    own = [m for m in messages if not m.startswith("Input should be")]
+    if own:
+        return own[0]
+    got = ""
+    parts = []
+    for m in messages:
+        body, sep, tail = m.partition(" (got ")
+        got = got or (sep + tail)
+        parts.append(body.removeprefix("Input should be ").removeprefix("a valid "))
+    return "Input should be a valid " + " or ".join(dict.fromkeys(parts)) + got
 
 
 def validation_diagnostics(exc: ValidationError, doc: PositionedDocument) -> list[Diagnostic]:
-    """Turn pydantic errors into Diagnostics with file, line, column, step and a hint."""
-    out: list[Diagnostic] = []
-    seen: set[tuple[PathKey, str]] = set()
+    """Turn pydantic errors into Diagnostics with file, line, column, step, field and a hint."""
+    grouped: dict[PathKey, list[tuple[str, str | None, str, bool]]] = {}
     for err in exc.errors():
-        path = _data_path(doc.data, tuple(err["loc"]))
-        kind = err["type"]
-        if (path, kind) in seen:
-            continue
-        seen.add((path, kind))
-        hint = None
-        message = err["msg"]
-        if kind == "extra_forbidden":
-            key = str(path[-1]) if path else "?"
-            close = difflib.get_close_matches(key, sorted(_known_keys()), n=1, cutoff=0.6)
-            message = f"unknown field '{key}'"
-            hint = f"did you mean '{close[0]}'?" if close else "remove it, or put raw ASL fields under `asl:`"
-        elif kind == "step_kind":
-            raw = _value_at(doc.data, path)
-            keys = [k for k in raw if k not in _STEP_COMMON] if isinstance(raw, dict) else []
-            guesses = [m for k in keys for m in difflib.get_close_matches(str(k), STEP_KINDS, n=1, cutoff=0.5)]
-            hint = f"did you mean '{guesses[0]}'?" if guesses else "add one of the kind keys"
-        elif kind == "missing":
-            message = f"missing required field '{path[-1]}'" if path else message
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+        path, union = _data_path(doc.data, tuple(err["loc"]))
+        message, hint = _explain(err, path, doc)
+        grouped.setdefault(path, []).append((message, hint, err["type"], union))
+    suggested = {(path[:-1], h.split("'")[1]) for path, errs in grouped.items() for _, h, k, _ in errs
+                 if k == "extra_forbidden" and h and h.startswith("did you mean")}
+    out: list[Diagnostic] = []
+    for path, errs in grouped.items():
+        if all(k == "missing" for _, _, k, _ in errs) and path and (path[:-1], path[-1]) in suggested:
+            continue  # `lamda:` already says "did you mean 'lambda'?"
+        if len(errs) > 1 and all(u for *_, u in errs):
+            items = [(_merge_union([m for m, *_ in errs]), next((h for _, h, *_ in errs if h), None))]
         else:
-            given = err.get("input")
-            if not isinstance(given, dict | list):
-                message = f"{message} (got {given!r})"
-        out.append(_diag("MIS100", message, doc.file, doc.position(path), location=_render_path(path),
-                         step=_step_of(doc.data, path), hint=hint))
+            items = list(dict.fromkeys((m, h) for m, h, *_ in errs))
+        step, rest = split_at_step(doc.data, path)
+        for message, hint in items:
+            field = render_path(rest) if step else ""
+            whole = message.startswith(("unknown field", "missing", "a step has exactly one kind"))
+            text = f"{field}: {message}" if field and not whole else message
+            out.append(error("MIS100", text, doc.file, doc.position(path), location=render_path(path),
+                             step=step, hint=hint))
     return out
 
 
 def mission_from_document(doc: PositionedDocument) -> Mission:
     """Validate a parsed document as a Mission, raising :class:`MissionLoadError` with positions."""
     if not isinstance(doc.data, dict):
-        raise MissionLoadError([_diag("MIS003", "a Mission file must be a mapping with `mission:` and `steps:`",
-                                      doc.file, (1, 1))])
+        raise MissionLoadError([error("MIS003", "a Mission file must be a mapping with `mission:` and `steps:`",
+                                      doc.file, (1, 1), hint="start the file with `mission: <name>`")])
     try:
-        return Mission.model_validate(doc.data)
+        mission = Mission.model_validate(doc.data)
     except ValidationError as exc:
         raise MissionLoadError(validation_diagnostics(exc, doc)) from None
+    mission.attach_source(doc)
+    return mission
 
 
 def loads_mission(text: str, file: str | None = None) -> Mission:
@@ -243,7 +218,8 @@ def load_mission(path: str | Path) -> Mission:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise MissionLoadError([_diag("MIS000", f"cannot read the file: {reason}", str(p), None)]) from None
+        raise MissionLoadError([error("MIS000", f"cannot read the file: {reason}", str(p), None,
+                                      hint="check the path and that the file is UTF-8 text")]) from None
     return loads_mission(text, str(p))
 
 
@@ -267,11 +243,34 @@ def mission_to_data(mission: Mission) -> dict[str, Any]:
     return data
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML, except strings holding Unicode line breaks are double-quoted (escaped), so they load back
+    unchanged: in plain or single-quoted style YAML folds NEL/LS/PS into spaces."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if any(c in data for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_yaml(mission: Mission) -> str:
     """YAML in the Mission file format, leaving out values equal to their defaults."""
-    return yaml.safe_dump(mission_to_data(mission), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(mission_to_data(mission), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def dump_json(mission: Mission) -> str:
     """JSON in the Mission file format."""
     return json.dumps(mission_to_data(mission), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_mission(mission: Mission, path: str | Path) -> Path:
+    """Write a Mission file atomically (temp file + rename); ``.json`` gives JSON, anything else YAML.
+
+    Example:
+        >>> save_mission(mission, "missions/my_copy.yaml")  # doctest: +SKIP
+    """
+    target = Path(path)
+    return write_text_atomic(target, dump_json(mission) if target.suffix.lower() == ".json" else dump_yaml(mission))

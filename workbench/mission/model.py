@@ -6,12 +6,13 @@ Schema by ``workbench schema``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from workbench.mission.durations import Duration
+from workbench.mission.durations import PositiveDuration
 from workbench.mission.faults import FaultSpec
 from workbench.mission.policies import RetryPolicy
 from workbench.mission.steps import (
@@ -22,6 +23,9 @@ from workbench.mission.steps import (
     Step,
     StepBase,
 )
+
+if TYPE_CHECKING:
+    from workbench.mission.positions import PathKey, PositionedDocument
 
 
 class ToolSpec(BaseModel):
@@ -57,8 +61,8 @@ class Defaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     retry: list[RetryPolicy] = Field(default_factory=list)
-    timeout: Duration | None = Field(default=None, ge=1)
-    heartbeat: Duration | None = Field(default=None, ge=1)
+    timeout: PositiveDuration | None = Field(default=None)
+    heartbeat: PositiveDuration | None = Field(default=None)
 
 
 class LocalSettings(BaseModel):
@@ -87,23 +91,56 @@ class Mission(BaseModel):
     description: str | None = None
     version: str | None = None
     query_language: QueryLanguage = "JSONata"
-    timeout: Duration | None = Field(default=None, ge=1, description="Whole-execution timeout.")
+    timeout: PositiveDuration | None = Field(default=None, description="Whole-execution timeout.")
     tools: dict[str, ToolSpec] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
     local: LocalSettings = Field(default_factory=LocalSettings)
     asl: dict[str, Any] | None = Field(default=None, description="Extra top-level ASL fields, verbatim.")
     steps: list[Step] = Field(min_length=1)
 
+    _source: Any = PrivateAttr(default=None)
+
     def walk(self) -> Iterator[StepBase]:
         """Every step, depth first in document order (branch and map steps included)."""
         yield from walk_steps(self.steps)
 
+    def located(self) -> Iterator[StepAt]:
+        """Every step with its document path and effective query language, depth first."""
+        yield from walk_located(self.steps, self.query_language)
+
     def step(self, step_id: str) -> StepBase:
-        """The step with this id (``KeyError`` names the closest ids)."""
+        """The step with this id (``KeyError`` names the closest ids).
+
+        Example:
+            >>> m = Mission.model_validate({"mission": "m", "steps": [{"id": "fetch", "pass": 1}]})
+            >>> m.step("fetch").kind
+            'pass'
+        """
+        ids = []
         for s in self.walk():
             if s.id == step_id:
                 return s
-        raise KeyError(f"no step '{step_id}' in mission '{self.name}'")
+            ids.append(s.id)
+        close = difflib.get_close_matches(step_id, ids, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise KeyError(f"no step '{step_id}' in mission '{self.name}'{hint}")
+
+    def __eq__(self, other: object) -> bool:
+        """Same content: where a Mission was loaded from (its source positions) does not count."""
+        if not isinstance(other, Mission):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def attach_source(self, source: PositionedDocument | None) -> None:
+        """Remember the parsed file this Mission came from, so checks can name lines and columns."""
+        self._source = source
+
+    @property
+    def source(self) -> PositionedDocument | None:
+        """The parsed file (positions of every key) when loaded from text, else ``None``."""
+        return self._source  # type: ignore[no-any-return]
 
     def to_yaml(self) -> str:
         """The Mission as YAML in its own file format (defaults left out)."""
@@ -114,11 +151,43 @@ class Mission(BaseModel):
 
 def child_lists(step: StepBase) -> list[tuple[str, list[Any]]]:
     """The nested step lists of a step, each with a label (``branch logs``, ``map``)."""
+    return [(label, steps) for label, _, steps in child_lists_at(step)]
+
+
+def child_lists_at(step: StepBase) -> list[tuple[str, tuple[str, ...], list[Any]]]:
+    """The nested step lists of a step: label, path inside the step (``("parallel", "logs")``), steps."""
     if isinstance(step, ParallelStep):
-        return [(f"branch {name}", steps) for name, steps in step.parallel.items()]
+        return [(f"branch {name}", ("parallel", name), steps) for name, steps in step.parallel.items()]
     if isinstance(step, MapStep):
-        return [("map", step.map.steps)]
+        return [("map", ("map", "steps"), step.map.steps)]
     return []
+
+
+class StepAt(NamedTuple):
+    """A step with where it sits: its document path, effective query language and enclosing step."""
+
+    path: PathKey
+    step: StepBase
+    language: QueryLanguage
+    parent: StepBase | None
+    inherited: QueryLanguage  # the language of the enclosing list (the parent step's, or the Mission's)
+
+
+def walk_located(steps: list[Any], language: QueryLanguage, path: PathKey = ("steps",)) -> Iterator[StepAt]:
+    """Like :func:`walk_steps`, with paths and the query language each step runs in (inherited downwards)."""
+    stack: list[tuple[Iterator[tuple[int, Any]], PathKey, QueryLanguage, StepBase | None]] = [
+        (enumerate(steps), path, language, None)]
+    while stack:
+        items, base, inherited, parent = stack[-1]
+        entry = next(items, None)
+        if entry is None:
+            stack.pop()
+            continue
+        i, step = entry
+        ql: QueryLanguage = step.query_language or inherited
+        yield StepAt((*base, i), step, ql, parent, inherited)
+        for _, inner_path, inner in reversed(child_lists_at(step)):
+            stack.append((enumerate(inner), (*base, i, *inner_path), ql, step))
 
 
 def walk_steps(steps: list[Any]) -> Iterator[StepBase]:
@@ -143,6 +212,6 @@ def goto_targets(step: StepBase) -> list[tuple[str, str]]:
         out += [(f"choose[{i}].goto", r.goto) for i, r in enumerate(step.choose)]
         if step.otherwise:
             out.append(("otherwise", step.otherwise))
-    for i, c in enumerate(getattr(step, "catch", None) or []):
+    for i, c in enumerate(step.__dict__.get("catch") or []):  # getattr on a missing field is slow
         out.append((f"catch[{i}].goto", c.goto))
     return out

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workbench.mission.durations import Duration
+from workbench.mission.durations import PositiveDuration
 
 
 class RetryPolicy(BaseModel):
@@ -18,10 +18,10 @@ class RetryPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     errors: list[str] = Field(default_factory=lambda: ["States.ALL"], min_length=1)
-    interval: Duration = Field(default=1, ge=1, description="Seconds before the first retry (IntervalSeconds).")
+    interval: PositiveDuration = Field(default=1, description="Seconds before the first retry (IntervalSeconds).")
     max_attempts: int = Field(default=3, ge=0, le=99999999, description="Retries after the first try.")
     backoff: float = Field(default=2.0, ge=1.0, description="Multiplier of the interval per retry (BackoffRate).")
-    max_delay: Duration | None = Field(default=None, ge=1, description="Cap of one back-off (MaxDelaySeconds).")
+    max_delay: PositiveDuration | None = Field(default=None, description="Cap of one back-off (MaxDelaySeconds).")
     jitter: Literal["FULL", "NONE"] | None = Field(default=None, description="JitterStrategy.")
     comment: str | None = None
 

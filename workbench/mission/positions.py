@@ -18,6 +18,7 @@ Pos = tuple[int, int]
 PathKey = tuple[str | int, ...]
 
 MAX_VALUES = 2_000_000
+MAX_DEPTH = 500
 _ID_LINE = re.compile(r"(?:^|[\s{,\-])[\"']?id[\"']?\s*:\s*[\"']?([\w.\-]+)")
 
 
@@ -117,7 +118,7 @@ def parse_document(text: str, file: str | None = None) -> PositionedDocument:
     Example:
         >>> doc = parse_document("a:\\n  b: 1\\n")
         >>> doc.data, doc.position(("a", "b"))
-        ({'a': {'b': 1}}, (2, 6))
+        ({'a': {'b': 1}}, (2, 3))
     """
     loader = yaml.SafeLoader(text)
     try:
@@ -148,9 +149,10 @@ def _build(loader: yaml.SafeLoader, root: yaml.Node, positions: dict[PathKey, Po
     while todo:
         node, path, container, slot = todo.pop()
         budget -= 1
-        if budget < 0:
-            raise yaml.MarkedYAMLError(problem=f"the document expands to more than {MAX_VALUES:,} values "
-                                       "(recursive or repeated YAML aliases?)", problem_mark=node.start_mark)
+        if budget < 0 or len(path) > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(problem=f"the document nests deeper than {MAX_DEPTH} levels or expands to "
+                                       f"more than {MAX_VALUES:,} values (recursive or repeated YAML aliases?)",
+                                       problem_mark=node.start_mark)
         positions.setdefault(path, _pos(node))
         if isinstance(node, yaml.MappingNode):
             loader.flatten_mapping(node)  # resolve YAML merge keys (<<)

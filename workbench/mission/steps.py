@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from workbench.mission.durations import Duration, parse_duration
+from workbench.mission.durations import Duration, PositiveDuration, parse_duration
 from workbench.mission.policies import CatchPolicy, RetryPolicy
 
 QueryLanguage = Literal["JSONata", "JSONPath"]
@@ -45,6 +45,18 @@ class StepBase(BaseModel):
         """Steps that never continue to another step on their own."""
         return False
 
+    @model_validator(mode="after")
+    def _flow(self) -> StepBase:
+        if self.terminal and (self.then or self.end):
+            field = "then" if self.then else "end"
+            if isinstance(self, ChooseStep):
+                raise ValueError(f"a choose step goes where its rules say: remove `{field}` "
+                                 "(use `otherwise` for the default)")
+            raise ValueError(f"a {self.kind} step always stops the Mission here: remove `{field}`")
+        if self.then and self.end:
+            raise ValueError("a step either goes on (`then`) or ends its list (`end: true`), not both")
+        return self
+
 
 class ErrorHandling(BaseModel):
     """Retry/catch/timeout for steps that can fail (tool, task, parallel, map)."""
@@ -61,16 +73,16 @@ class ToolStep(StepBase, ErrorHandling):
     tool: str = Field(description="Name of a tool in the Mission's `tools`.")
     args: Any = Field(default=None, description="The tool's payload (default: the step's input).")
     result: dict[str, Any] | None = Field(default=None, description="JSONPath ResultSelector.")
-    timeout: Duration | None = Field(default=None, ge=1)
-    heartbeat: Duration | None = Field(default=None, ge=1)
+    timeout: PositiveDuration | None = Field(default=None)
+    heartbeat: PositiveDuration | None = Field(default=None)
 
 
 class TaskStep(StepBase, ErrorHandling):
     """Any other Task resource (service integrations, activities, HTTP); fields go in ``asl``."""
 
     task: str = Field(description="The Task's Resource ARN.")
-    timeout: Duration | None = Field(default=None, ge=1)
-    heartbeat: Duration | None = Field(default=None, ge=1)
+    timeout: PositiveDuration | None = Field(default=None)
+    heartbeat: PositiveDuration | None = Field(default=None)
 
 
 class ChoiceRule(BaseModel):
@@ -100,8 +112,11 @@ class ChooseStep(StepBase):
 class ParallelStep(StepBase, ErrorHandling):
     """Run named branches at the same time (ASL Parallel); each branch is a list of steps."""
 
-    parallel: dict[str, list[Step]] = Field(min_length=1)
+    parallel: dict[str, Annotated[list[Step], Field(min_length=1)]] = Field(
+        min_length=1, description="Branch name → its steps (the name becomes the branch's Comment).")
     args: Any = Field(default=None, description="Input of every branch (JSONata Arguments / JSONPath Parameters).")
+    branch_comments: bool = Field(
+        default=True, description="Write each branch name as its Comment (false: imported ASL had none).")
 
 
 class MapSpec(BaseModel):
@@ -118,6 +133,11 @@ class MapSpec(BaseModel):
     execution_type: Literal["STANDARD", "EXPRESS"] | None = None
     item_selector: Any = None
     label: str | None = None
+    legacy: Literal["iterator", "no_config"] | None = Field(
+        default=None,
+        description="ASL spellings kept from imported ASL, same behaviour: `iterator` writes the older `Iterator` "
+        "field; on inline maps both leave out ProcessorConfig (no_config: ItemProcessor without it).",
+    )
 
 
 class MapStep(StepBase, ErrorHandling):
@@ -149,8 +169,17 @@ class WaitSpec(BaseModel):
         return self
 
 
+def _short_wait_schema(schema: dict[str, Any]) -> None:
+    """Let editors accept the short form ``wait: 30s`` / ``wait: 90`` / ``wait: '{% ... %}'`` too."""
+    spec = schema["properties"]["wait"]
+    schema["properties"]["wait"] = {"anyOf": [spec, {"type": "integer", "minimum": 0}, {"type": "string"}],
+                                    "description": "A WaitSpec, or its `seconds` alone."}
+
+
 class WaitStep(StepBase):
     """Pause (ASL Wait). ``wait: 30s`` or ``wait: {until: "2030-01-01T00:00:00Z"}``."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema, _: _short_wait_schema(schema))
 
     wait: WaitSpec
 
