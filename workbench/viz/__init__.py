@@ -1,6 +1,45 @@
-"""Figures and drawings: the state-machine graph (SVG) and, elsewhere in this package, plotly charts."""
+"""Figures and drawings: the state-machine graph (SVG), history overlays and plotly charts.
+
+The graph loads eagerly (it is light); the plotly figures load on first use, so importing
+``workbench.viz`` does not import plotly or pandas.
+
+Example:
+    >>> from workbench.viz import draw, timeline_figure        # doctest: +SKIP
+    >>> timeline_figure(frames).show()                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from workbench.viz.graph_svg import GraphView, draw, render_svg
 from workbench.viz.overlay import Overlay, StateOverlay
 
-__all__ = ["GraphView", "Overlay", "StateOverlay", "draw", "render_svg"]
+_LAZY: dict[str, str] = {
+    "timeline_figure": "workbench.viz.timeline",
+    "latency_figure": "workbench.viz.latency",
+    "retries_figure": "workbench.viz.retries_fig",
+    "backoff_figure": "workbench.viz.retries_fig",
+    "cost_figure": "workbench.viz.cost_fig",
+    "cost_over_time_figure": "workbench.viz.cost_fig",
+    "outcomes_figure": "workbench.viz.outcomes",
+    "overlay_for_execution": "workbench.viz.overlay_from_history",
+    "heat_for_executions": "workbench.viz.overlay_from_history",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workbench.viz' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = ["GraphView", "Overlay", "StateOverlay", "draw", "render_svg", *sorted(_LAZY)]

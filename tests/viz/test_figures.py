@@ -1,0 +1,240 @@
+"""Plotly figures and history overlays: every corpus history, and hand-built histories with real times."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from tests.history.hand_histories import FANOUT, exec_arn, fanout, frames_of, payment, ten_states
+from workbench.history import frames, load_history
+from workbench.history.analysis import state_latency
+from workbench.history.cost_frames import tool_costs
+from workbench.history.retries import retry_summary
+from workbench.mission.diagnostics import WorkbenchError
+from workbench.viz import (
+    backoff_figure,
+    cost_figure,
+    cost_over_time_figure,
+    draw,
+    heat_for_executions,
+    latency_figure,
+    outcomes_figure,
+    overlay_for_execution,
+    retries_figure,
+    timeline_figure,
+)
+from workbench.viz.figure_base import label
+from workbench.viz.overlay_from_history import graph_key
+
+CORPUS_FILES = sorted(p.name for p in (Path(__file__).resolve().parents[2].parent / "shared" / "corpus" /
+                                       "histories").glob("*.json") if p.name != "INDEX.json")
+
+
+def _all_figures(f: Any) -> list[go.Figure]:
+    return [timeline_figure(f), latency_figure(f), retries_figure(f), backoff_figure(f), outcomes_figure(f),
+            cost_figure(f), cost_figure(f, by="tool"), cost_over_time_figure(f)]
+
+
+def _annotations(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_every_figure_and_overlay_builds_on_every_corpus_history(corpus: Path, name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = load_history(corpus / "histories" / name)
+    f = frames(history)
+    figs = _all_figures(f)
+    for fig in figs:
+        assert isinstance(fig, go.Figure)
+        json.loads(fig.to_json())  # serialisable, as the report needs
+    if f.states["entered"].isna().all() and len(f.states):  # the corpus has placeholder timestamps
+        assert "no timestamps in this history: bars span event numbers, not time" in _annotations(figs[0])
+        assert figs[0].data[0].base is not None and len(figs[0].data[0].y) == min(len(f.states), 300)
+    overlay = overlay_for_execution(f, definition=history.definition)
+    visited = {graph_key(p) for p in f.states["path"].astype(str)}
+    assert visited <= set(overlay)
+    if history.definition is not None:
+        svg = draw(history.definition, overlay).svg
+        assert svg.startswith("<svg") and 'data-status="' in svg
+
+
+# ------------------------------------------------------------------------------------------ timeline
+
+
+def test_timeline_segments_match_the_hand_built_times() -> None:
+    arn = exec_arn("Ten", "r1")
+    fig = timeline_figure(frames_of((arn, ten_states())))
+    traces = {t.name: t for t in fig.data}
+    assert fig.layout.xaxis.type == "date"
+    assert list(fig.layout.yaxis.ticktext) == ["Prepare", "Fetch", "Route", "Settle", "Shape", "Enrich", "Tag",
+                                               "Store", "Audit", "Done"]
+    failed = traces["failed attempt"]
+    assert list(failed.x) == [800.0, 800.0] and set(failed.y) == {1}
+    assert list(traces["back-off"].x) == [1000.0, 2000.0]
+    assert list(traces["queued"].x) == [50.0, 50.0, 50.0, 10.0]
+    assert list(traces["attempt"].x) == [800.0, 400.0]
+    # the first back-off starts where the first failed try ended: Fetch entered at 10, +10 pause, +50 queue, +800 run
+    assert traces["back-off"].base[0] == "2026-03-02 09:00:00.870000"
+    assert traces["state visit"].base[0] == "2026-03-02 09:00:00.000000"
+
+
+def test_timeline_groups_branches_and_iterations_under_their_container() -> None:
+    fig = timeline_figure(frames_of((exec_arn("Fan", "r1"), fanout())))
+    ticks = [t.replace("\u00a0", "") for t in fig.layout.yaxis.ticktext]
+    assert ticks == ["Start", "Gather", "branch 0 · Pull", "branch 1 · Index", "branch 1 · Settle", "PerHost",
+                     "iter 0 · Probe", "iter 1 · Probe", "iter 2 · Probe", "Done"]
+    nested = [t for t in fig.layout.yaxis.ticktext if "·" in t]
+    assert all(t.startswith("\u00a0" * 3) for t in nested)  # indented one level
+    assert len(fig.layout.shapes) >= 2  # shaded bands on alternate branches/iterations
+
+
+def test_timeline_caps_rows_and_says_so() -> None:
+    fig = timeline_figure(frames_of((exec_arn("Fan", "r1"), fanout())), max_rows=4)
+    assert len(fig.layout.yaxis.ticktext) == 4
+    assert "showing the first 4 of 10 state visits" in _annotations(fig)
+
+
+def test_timeline_escapes_state_names_and_picks_executions_by_name() -> None:
+    definition = {"StartAt": "<b>x</b>", "States": {"<b>x</b>": {"Type": "Pass", "End": True}}}
+    doc = ten_states()
+    doc["definition"] = definition
+    for ev in doc["history"]:
+        for key in ("stateEnteredEventDetails", "stateExitedEventDetails"):
+            if key in ev and ev[key]["name"] == "Prepare":
+                ev[key]["name"] = "<b>x</b>"
+    arn = exec_arn("Ten", "named-run")
+    f = frames_of((arn, doc), (exec_arn("Ten", "other"), ten_states()))
+    fig = timeline_figure(f, "named-run")
+    assert fig.layout.yaxis.ticktext[0] == "&lt;b&gt;x&lt;/b&gt;"
+    assert "named-run" in fig.layout.title.text
+    with pytest.raises(WorkbenchError, match="not in these frames"):
+        timeline_figure(f, "missing-run")
+
+
+# ------------------------------------------------------------------------------ latency and retries
+
+
+def test_latency_markers_are_the_state_latency_percentiles() -> None:
+    runs = [(exec_arn("Ten", f"r{i}"), ten_states(scale)) for i, scale in enumerate((1.0, 1.5, 2.0, 4.0))]
+    f = frames_of(*runs)
+    fig = latency_figure(f)
+    table = state_latency(f)
+    names = list(fig.data[0].y)
+    assert names[0] == "Fetch (Task)"  # slowest median first
+    for trace, col in ((fig.data[1], "p50_ms"), (fig.data[2], "p90_ms"), (fig.data[3], "p99_ms")):
+        expected = [table.loc[(n.split(" (")[0], n.split(" (")[1][:-1]), col] for n in names]
+        assert np.allclose(list(trace.x), expected)
+    assert fig.data[0].median[0] == pytest.approx(table.loc[("Fetch", "Task"), "p50_ms"])
+
+
+def test_retry_heatmap_counts_failed_tries_and_backoff_matches_policy() -> None:
+    f = frames_of(*[(exec_arn("Ten", f"r{i}"), ten_states()) for i in range(3)])
+    heat = retries_figure(f).data[0]
+    summary = retry_summary(f)
+    assert list(heat.y) == ["Fetch"] and list(heat.x) == ["Lambda.TooManyRequestsException"]
+    assert heat.z[0][0] == summary.loc[("Fetch", "Lambda.TooManyRequestsException"), "failed_tries"] == 6
+    back = backoff_figure(f)
+    points = sorted(zip(back.data[0].x, back.data[0].y, strict=True))
+    assert points == [(1.0, 1.0)] * 3 + [(2.0, 2.0)] * 3
+    assert back.data[-1].name == "configured = actual"
+
+
+def test_backoff_off_policy_is_called_out() -> None:
+    f = frames_of((exec_arn("Ten", "slow"), ten_states(backoffs=(1000, 6000))))
+    assert "1 of 2 retries waited outside the configured range" in _annotations(backoff_figure(f))
+
+
+# --------------------------------------------------------------------------------- cost and outcomes
+
+
+def test_cost_figures_show_the_cost_tables() -> None:
+    f = frames_of((exec_arn("Ten", "r1"), ten_states()), (exec_arn("Ten", "r2"), ten_states(2.0)))
+    by_tool = cost_figure(f, by="tool", tools={"fetch": 512})
+    table = tool_costs(f, {"fetch": 512})
+    assert list(by_tool.data[0].y) == list(table.index)
+    assert np.allclose(by_tool.data[1].x, table["duration_usd"].to_numpy())
+    over_time = cost_over_time_figure(f)
+    assert len(over_time.data[0].x) == 2 and over_time.layout.xaxis.title.text == "execution start (UTC)"
+    with pytest.raises(WorkbenchError, match="by must be"):
+        cost_figure(f, by="region")
+
+
+def test_outcomes_count_every_execution_per_bucket() -> None:
+    start = pd.Timestamp("2026-03-02T09:00:00Z")
+    runs = [(exec_arn("Pay", f"r{i}"), payment("4242", str(i), caught=i % 3 == 0)) for i in range(6)]
+    for i, (_, doc) in enumerate(runs):
+        shift = pd.Timedelta(minutes=10 * i)
+        for ev in doc["history"]:
+            ev["timestamp"] = (pd.Timestamp(ev["timestamp"]) + shift).isoformat()
+    fig = outcomes_figure(frames_of(*runs))
+    totals = {t.name: sum(t.y) for t in fig.data}
+    assert totals == {"SUCCEEDED": 2, "FAILED": 4}
+    assert fig.layout.xaxis.type == "date"
+    assert pd.Timestamp(fig.data[0].x[0]).tz_localize("UTC") >= start
+
+
+# ------------------------------------------------------------------------------------------ overlays
+
+
+def test_overlay_for_one_execution_folds_map_iterations_and_marks_unreached_states() -> None:
+    f = frames_of((exec_arn("Fan", "r1"), fanout()))
+    ov = overlay_for_execution(f, definition=FANOUT)
+    assert ov["PerHost"].iterations == 3 and ov["PerHost"].status == "succeeded"
+    assert ov["PerHost/iterator/Probe"].duration_ms == pytest.approx(500 + 2000 + 1000)
+    assert ov["Gather/branch[0]/Pull"].status == "succeeded"
+    assert ov.mode == "status" and ov.executions == 1
+    svg = draw(FANOUT, ov).svg
+    assert 'data-path="PerHost/iterator/Probe"' in svg and "×3" in svg
+
+
+def test_overlay_statuses_for_caught_and_failed_runs() -> None:
+    caught = overlay_for_execution(frames_of((exec_arn("Pay", "ok"), payment("1", "a", caught=True))))
+    assert caught["Charge"].status == "caught" and caught["Charge"].error == "Payment.Declined"
+    assert caught["Refund"].status == "succeeded"
+    doc = payment("1", "b", caught=False)
+    failed = overlay_for_execution(frames_of((exec_arn("Pay", "bad"), doc)), definition=doc["definition"])
+    assert failed["Charge"].status == "failed"
+    retried = overlay_for_execution(frames_of((exec_arn("Ten", "r"), ten_states())))
+    assert retried["Fetch"].retries == 2 and retried["Fetch"].status == "succeeded"
+
+
+def test_heat_counts_failure_origins_and_retries_over_executions() -> None:
+    runs = [(exec_arn("Pay", f"r{i}"), payment("1", str(i), caught=i == 0)) for i in range(3)]
+    runs.append((exec_arn("Ten", "t"), ten_states()))
+    hot = heat_for_executions(frames_of(*runs))
+    assert hot.mode == "heat" and hot.executions == 4
+    assert hot["Charge"].failures == 3 and hot["Charge"].heat == pytest.approx(0.75)
+    assert hot["Fetch"].failures == 0 and hot["Fetch"].retries == 2
+
+
+def test_labels_escape_plotly_markup_and_dollars() -> None:
+    assert label("<b>a</b> & $x$") == "&lt;b&gt;a&lt;/b&gt; &amp; &#36;x&#36;"
+    assert label(None) == "" and label(float("nan")) == ""
+    assert graph_key("Outer/iter[2]/Inner/iter[10]/Leaf") == "Outer/iterator/Inner/iterator/Leaf"
+
+
+def test_figures_handle_a_running_execution_and_one_without_states() -> None:
+    doc = ten_states()
+    doc["history"] = doc["history"][:12]  # cut while Fetch is being retried: the execution is still running
+    running = frames_of((exec_arn("Ten", "running"), doc))
+    assert list(running.executions["status"]) == ["RUNNING"]
+    empty = frames(load_history({"events": [
+        {"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 1700000000.0,
+         "executionStartedEventDetails": {"input": "{}"}},
+        {"id": 2, "previousEventId": 1, "type": "ExecutionFailed", "timestamp": 1700000001.0,
+         "executionFailedEventDetails": {"error": "X", "cause": "y"}}]}, execution_arn=exec_arn("M", "empty")))
+    for f in (running, empty):
+        for fig in _all_figures(f):
+            json.loads(fig.to_json())
+    fetch = overlay_for_execution(running)["Fetch"]
+    assert fetch.status == "running" and fetch.retries == 2 and fetch.duration_ms is None
+    assert len(timeline_figure(empty).data[0].y) == 0

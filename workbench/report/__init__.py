@@ -1,0 +1,14 @@
+"""Shareable run reports: one self-contained, offline, redacted HTML file per set of executions.
+
+Example:
+    >>> from workbench.report import build
+    >>> report = build(["runs/a.json", "runs/b.json"], mission="missions/incident_triage.yaml")  # doctest: +SKIP
+    >>> report.save("report.html")                                                               # doctest: +SKIP
+"""
+
+from workbench.report.build import Report, build
+from workbench.report.context import ReportOptions
+from workbench.report.inputs import ReportError
+from workbench.report.redact import DEFAULT_SECRET_KEYS, Redactor
+
+__all__ = ["DEFAULT_SECRET_KEYS", "Redactor", "Report", "ReportError", "ReportOptions", "build"]

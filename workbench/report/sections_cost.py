@@ -1,0 +1,47 @@
+"""Report section about money: per tool, per state, per execution over time, and the pricing assumptions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.history.cost_frames import state_costs, tool_costs
+from workbench.report.context import Context
+from workbench.report.html import Column, Section, esc, table
+from workbench.viz.cost_fig import cost_bars, cost_timeline
+from workbench.viz.figure_base import fmt_ms, fmt_usd
+
+
+def cost(ctx: Context) -> Section:
+    prices, assumed = ctx.prices
+    region = ctx.options.region
+    tools = ctx.tools
+    per_tool = tool_costs(ctx.frames, tools, region=region, prices=prices)
+    per_state = state_costs(ctx.frames, tools, region=region, prices=prices)
+    ex = ctx.data.executions
+    starts = pd.Series(ex["start"].to_numpy(), index=ex["execution"].astype(str))
+    notes = [f"Marginal cost of these runs: first price tier, no free tier, prices as of {prices.as_of}. "
+             "Lambda time is the duration Step Functions saw (slightly above Lambda's billed time)."]
+    if assumed:
+        notes.append(f"No prices in the table for {', '.join(assumed)}: priced like us-east-1 (an assumption).")
+    if tools is None:
+        notes.append("Lambda memory is unknown (no mission given): 128 MB assumed for every tool.")
+    untimed = int(per_tool["untimed"].sum()) if "untimed" in per_tool.columns and len(per_tool) else 0
+    if untimed:
+        notes.append(f"{untimed:,} Lambda invocations have no timestamps: only their requests are priced.")
+    body = ["".join(f'<p class="wb-note">{esc(n)}</p>' for n in notes)]
+    body.append(ctx.figures.add(cost_timeline(ctx.execution_costs, starts)))
+    if not per_tool.empty:
+        body.append(ctx.figures.add(cost_bars(per_tool, "tool")))
+        cols = [Column("tool"), Column("invocations", True), Column("billed time", True), Column("GB-seconds", True),
+                Column("memory MB", True), Column("arch"), Column("cost", True)]
+        rows = [[tool, int(r.invocations), fmt_ms(r.billed_ms), f"{float(r.gb_seconds):.3f}", int(r.memory_mb),
+                 r.arch, fmt_usd(r.cost_usd)] for tool, r in zip(per_tool.index, per_tool.itertuples(), strict=True)]
+        body.append(table(cols, rows))
+    body.append(ctx.figures.add(cost_bars(per_state, "state")))
+    cols = [Column("state"), Column("type"), Column("visits", True), Column("transitions", True),
+            Column("Step Functions", True), Column("Lambda", True), Column("cost", True)]
+    top = per_state.head(25)
+    rows = [[st, ty, int(r.visits), int(r.transitions), fmt_usd(r.standard_usd), fmt_usd(r.lambda_usd),
+             fmt_usd(r.cost_usd)] for (st, ty), r in zip(top.index, top.itertuples(), strict=True)]
+    body.append(table(cols, rows, empty="no states"))
+    return Section("cost", "Cost", "\n".join(body))
