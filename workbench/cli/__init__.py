@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+from typing import TextIO
+
 import typer
 
-from workbench.cli import build, demo, run
+from workbench.cli import build, demo, report, run
 
 app = typer.Typer(
     name="workbench",
@@ -14,10 +18,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (build, demo, run):
+for _module in (build, demo, run, report):
     _module.register(app)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """Warnings as one plain line (no source excerpt): they are for operators, not developers."""
+    print(f"warning: {message}", file=file or sys.stderr)
 
 
 def main() -> None:
     """Entry point of the ``workbench`` console script."""
+    warnings.showwarning = _show_warning
     app()

@@ -1,4 +1,8 @@
-"""``workbench demo``: the first five minutes in one command."""
+"""``workbench demo``: the first five minutes in one command.
+
+Validates every example Mission, runs one on the embedded engine with an injected fault (so a retry
+shows), prints a per-state summary and writes a self-contained report.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,57 @@ from typing import Annotated
 
 import typer
 
-from workbench.asl.compiler import dumps_asl
 from workbench.asl.validate import validate_file
 from workbench.cli.output import print_diagnostics
 
 MISSIONS = Path("missions")
+DEMO_FAULTS = {"seed": 3, "tools": {"fetch_alert": {"throttle": {"burst": 1, "every": 100}},
+                                    "probe_host": {"fail_rate": 0.3, "error": "Lambda.ServiceException"}}}
 
 
 def demo_cmd(
-    mission: Annotated[Path, typer.Option(help="The Mission to show.")] = MISSIONS / "incident_triage.yaml",
+    mission: Annotated[Path, typer.Option(help="The Mission to run.")] = MISSIONS / "incident_triage.yaml",
+    report: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("reports/demo.html"),
 ) -> None:
-    """Validate every example Mission and print the ASL of one."""
+    """Validate the example Missions, run one on the embedded engine with an injected fault, write a report."""
+    from workbench.engine.faults import FaultPlan
+    from workbench.engine.run import run_mission
+    from workbench.history import frames, load_history
+    from workbench.mission.loader import load_mission
+    from workbench.report import build
+
+    typer.echo("1. Validate the example Missions")
     failed = False
     for path in sorted(MISSIONS.glob("*.yaml")):
         result = validate_file(path)
-        status = "ok" if result.ok else "errors"
         states = len(result.definition["States"]) if result.definition else 0
-        typer.echo(f"  {path}: {status} ({states} top-level states)")
+        typer.echo(f"   {path}: {'ok' if result.ok else 'ERRORS'} ({states} top-level states)")
         if not result.ok:
             failed = True
             print_diagnostics(result.diagnostics)
-    result = validate_file(mission)
-    if result.definition is None:
-        print_diagnostics(result.diagnostics)
+    if failed:
         raise typer.Exit(1)
-    typer.echo(f"\nASL of {mission}:\n")
-    typer.echo(dumps_asl(result.definition), nl=False)
-    raise typer.Exit(1 if failed else 0)
+
+    loaded = load_mission(mission)
+    plan = FaultPlan.model_validate(DEMO_FAULTS)
+    injected = ", ".join(f"{tool}: {spec.model_dump(exclude_defaults=True)}" for tool, spec in plan.tools.items())
+    typer.echo(f"\n2. Run {loaded.name} on the embedded engine (time warp on; injected faults: {injected})")
+    execution = run_mission(loaded, faults=plan, time_warp=True, progress=False)
+    typer.echo(f"   {execution.arn}\n   status: {execution.status}")
+
+    history = load_history({"events": execution.history()}, execution_arn=execution.arn)
+    states = frames([history]).states
+    typer.echo("\n3. Per-state summary")
+    table = states[["path", "type", "status", "attempts", "retries", "duration_ms", "error"]].copy()
+    table["duration_ms"] = table["duration_ms"].round(0)
+    typer.echo(table.to_string(index=False, na_rep="-", max_colwidth=40))
+    retried = states.loc[states["retries"] > 0, "state"].tolist()
+    typer.echo(f"\n   retries fired in: {', '.join(sorted(set(retried))) or 'none'}")
+
+    built = build([history], mission=loaded, title=f"{loaded.name}: demo run", progress=False)
+    built.save(report)
+    typer.echo(f"\n4. Report: {report.resolve()} ({built.size / 1e6:.1f} MB, opens offline)")
+    raise typer.Exit(0 if execution.status == "SUCCEEDED" else 1)
 
 
 def register(app: typer.Typer) -> None:
