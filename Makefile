@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit bench browser-deps clean
+.PHONY: install demo test lint typecheck unit notebooks bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,16 +26,20 @@ typecheck: install
 unit: install
 	$(PY) -m pytest
 
+# Every notebook runs top to bottom (no AWS credentials needed) and ends by asserting what it showed.
+notebooks: install
+	$(PY) -m pytest --nbval-lax -p no:cacheprovider notebooks
+
 # Browser checks need Debian's chromium; install it when we can (root with apt), else the tests say why they skip.
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
-test: install browser-deps lint typecheck unit
+test: install browser-deps lint typecheck unit notebooks
 
 bench: install
 	$(PY) -m pip install -q stepfunctions-asl
-	$(PY) bench/compile.py
+	for b in compile lint graph engine embedded_timewarp history report composer; do $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts reports

@@ -27,6 +27,10 @@ _LAZY: dict[str, str] = {
     "dumps_asl": "workbench.asl.compiler",
     "validate_file": "workbench.asl.validate",
     "validate_text": "workbench.asl.validate",
+    "MissionComposer": "workbench.widgets",
+    "AslPreview": "workbench.widgets",
+    "Launcher": "workbench.widgets",
+    "HistoryExplorer": "workbench.widgets",
 }
 
 

@@ -1,11 +1,18 @@
-"""Run a Mission in one call: compile, bind local tools (with faults), deploy, launch, wait.
+"""Run a Mission: compile, make its tools reachable (with faults), deploy, launch, and wait.
 
-This is the path ``workbench run``, ``make demo``, the Launcher and the notebooks share, so the
-embedded engine and AWS are driven by the same boto3 calls; only the target differs.
+One path shared by ``workbench run``, ``make demo``, the Launcher and the notebooks, so the embedded
+engine, a ``workbench engine serve`` endpoint and AWS are driven by the same boto3 calls; only the
+target differs. The embedded engine runs the tools' local functions (wrapped with fault injection),
+a workbench endpoint is asked to import them, and AWS calls the real Lambda functions.
 """
 
 from __future__ import annotations
 
+import json
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +21,48 @@ from workbench.engine.deploy import Deployment, deploy
 from workbench.engine.faults import FaultPlan
 from workbench.engine.launch import Execution, launch
 from workbench.engine.targets import EmbeddedTarget, EndpointTarget, Target
-from workbench.engine.tools import ToolBinding
+from workbench.engine.tools import BoundTools, ToolBinding
 from workbench.mission.loader import load_mission
 from workbench.mission.model import Mission
+
+# Function name -> runs using it. Tools live in the engine's registry (looked up at call time), so a run
+# must not unbind a function another run of the same tools still calls.
+_in_use: dict[str, int] = {}
+_in_use_lock = threading.Lock()
+
+
+def _hold(bound: BoundTools) -> None:
+    with _in_use_lock:
+        for name in bound.function_names.values():
+            _in_use[name] = _in_use.get(name, 0) + 1
+
+
+def _let_go(bound: BoundTools) -> None:
+    with _in_use_lock:
+        free = {}
+        for tool, name in bound.function_names.items():
+            _in_use[name] = _in_use.get(name, 1) - 1
+            if _in_use[name] <= 0:
+                _in_use.pop(name, None)
+                free[tool] = name
+        bound.function_names = free
+    bound.unbind()
+
+
+@dataclass
+class MissionRun:
+    """A started run: the execution, the deployment it runs, and the tools bound for it (embedded)."""
+
+    execution: Execution
+    deployment: Deployment
+    bound: BoundTools | None = None
+    remote_tools: tuple[str, ...] = ()
+
+    def release(self) -> None:
+        """Unbind the local tools once the execution has ended (the engine keeps the history)."""
+        if self.bound is not None:
+            _let_go(self.bound)
+            self.bound = None
 
 
 def mission_fault_plan(mission: Mission, seed: int | None = None) -> FaultPlan | None:
@@ -26,44 +72,59 @@ def mission_fault_plan(mission: Mission, seed: int | None = None) -> FaultPlan |
     return FaultPlan.from_local(mission.local.faults, seed if seed is not None else mission.local.seed)
 
 
-def resolve_target(
-    target: str | Target = "embedded",
-    *,
-    mission: Mission | None = None,
-    time_warp: bool | None = None,
-    faults: FaultPlan | None = None,
-    profile: str | None = None,
-    region: str | None = None,
-    role_arn: str | None = None,
-) -> Target:
-    """A Target from a spec (``embedded``, ``aws``, or an endpoint URL), with the Mission's local settings."""
-    if isinstance(target, Target):
-        return target
-    warp = time_warp if time_warp is not None else bool(mission and mission.local.time_warp)
-    return Target.parse(target, profile=profile, region=region, role_arn=role_arn, time_warp=warp, faults=faults)
+def tool_bindings(mission: Mission) -> list[ToolBinding]:
+    """Every tool of the Mission as a binding (Lambda name + local function)."""
+    return [ToolBinding.from_spec(name, spec) for name, spec in mission.tools.items()]
 
 
-def bind_mission_tools(target: Target, mission: Mission, faults: FaultPlan | None = None) -> None:
-    """Serve the Mission's local tool implementations on a local target (no-op on AWS).
+def workbench_engine_tools(url: str, timeout: float = 3.0) -> list[str] | None:
+    """The tools a ``workbench engine serve`` endpoint serves, or None when the URL is another engine."""
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/workbench/tools", timeout=timeout) as response:
+            body = json.loads(response.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    tools = body.get("tools") if isinstance(body, dict) else None
+    return [str(t) for t in tools] if isinstance(tools, list) else None
 
-    On the embedded engine the tools run in this process, wrapped with fault injection; on an
-    endpoint started with ``workbench engine serve`` the engine imports them by ``module:function``.
+
+def _serve_remotely(target: EndpointTarget, mission: Mission) -> tuple[str, ...]:
+    """Ask a workbench endpoint to import the Mission's local tools (other endpoints: nothing to do)."""
+    if workbench_engine_tools(target.endpoint_url) is None:
+        return ()
+    from workbench.engine.embedded import register_remote_tools
+
+    wanted = {b.function_name: b.local for b in tool_bindings(mission) if b.local}
+    return tuple(register_remote_tools(target.endpoint_url, wanted)) if wanted else ()
+
+
+def start_mission(mission: Mission, definition: dict[str, Any] | None, target: Target, input: Any = None, *,
+                  faults: FaultPlan | None = None, name: str | None = None,
+                  substitutions: dict[str, str] | None = None) -> MissionRun:
+    """Deploy the Mission's state machine, make its tools reachable and start it (does not wait).
+
+    ``definition`` defaults to the compiled Mission.
+
+    Example:
+        >>> run = start_mission(mission, None, Target.parse("embedded"), {"n": 1})  # doctest: +SKIP
+        >>> run.execution.wait(progress=False).status                                # doctest: +SKIP
+        'SUCCEEDED'
     """
-    local = {name: spec for name, spec in mission.tools.items() if spec.local}
+    deployment = deploy(target, mission.name, definition or compile_mission(mission), substitutions=substitutions)
+    bound: BoundTools | None = None
+    remote: tuple[str, ...] = ()
     if isinstance(target, EmbeddedTarget):
-        target.bind_tools([ToolBinding.from_spec(name, spec) for name, spec in local.items()], faults)
-    elif isinstance(target, EndpointTarget) and local:
-        from workbench.engine.embedded import register_remote_tools
-
-        register_remote_tools(str(target.endpoint_url),
-                              {spec.function_name: str(spec.local) for spec in local.values()})
-
-
-def deploy_mission(target: Target, mission: Mission, *, substitutions: dict[str, str] | None = None,
-                   alias: str | None = None, type: str = "STANDARD") -> Deployment:
-    """Compile and deploy a Mission idempotently (a re-deploy of the same definition creates nothing)."""
-    return deploy(target, mission.name, compile_mission(mission), substitutions=substitutions, alias=alias,
-                  type=type)  # type: ignore[arg-type]
+        bound = target.bind_tools(tool_bindings(mission), faults)
+        _hold(bound)
+    elif isinstance(target, EndpointTarget):
+        remote = _serve_remotely(target, mission)
+    try:
+        execution = launch(target, deployment, input, name=name)
+    except BaseException:
+        if bound is not None:
+            _let_go(bound)
+        raise
+    return MissionRun(execution=execution, deployment=deployment, bound=bound, remote_tools=remote)
 
 
 def run_mission(
@@ -84,8 +145,9 @@ def run_mission(
 ) -> Execution:
     """Run a Mission and (by default) wait for it; returns the :class:`Execution` handle.
 
-    ``input`` defaults to the Mission's ``local.input``; ``faults`` to its ``local.faults`` (on local
-    targets only; ``inject_faults=False`` turns them off); ``time_warp`` to ``local.time_warp``.
+    ``input`` defaults to the Mission's ``local.input``; ``faults`` to its ``local.faults`` (on the
+    embedded engine only; ``inject_faults=False`` turns them off); ``time_warp`` to ``local.time_warp``.
+    ``target_options`` (``profile``, ``region``, ``role_arn``) go to :meth:`Target.parse`.
 
     Example:
         >>> from workbench.engine.run import run_mission
@@ -96,10 +158,15 @@ def run_mission(
     if not isinstance(mission, Mission):
         mission = load_mission(mission)
     plan = faults if faults is not None else (mission_fault_plan(mission, seed) if inject_faults else None)
-    resolved = resolve_target(target, mission=mission, time_warp=time_warp, faults=plan, **target_options)
-    bind_mission_tools(resolved, mission, plan)
-    deployment = deploy_mission(resolved, mission, substitutions=substitutions)
-    execution = launch(resolved, deployment, mission.local.input if input is None else input, name=name)
+    if not isinstance(target, Target):
+        warp = time_warp if time_warp is not None else mission.local.time_warp
+        target = Target.parse(target, time_warp=warp, faults=plan, **target_options)
+    run = start_mission(mission, None, target, mission.local.input if input is None else input, faults=plan,
+                        name=name, substitutions=substitutions)
     if wait:
-        execution.wait(timeout=timeout, progress=progress)
-    return execution
+        try:
+            run.execution.wait(timeout=timeout, progress=progress)
+        finally:
+            if run.execution.done:
+                run.release()
+    return run.execution

@@ -80,8 +80,10 @@ class MissionComposer(widgets.VBox):
         self.save_button.on_click(lambda _b: self.save())
         self.status = widgets.HTML()
         self.confirm = widgets.HBox()
-        left = widgets.VBox([self.tree, widgets.HBox([self.kind, *buttons.values()]), self.form],
-                            layout=widgets.Layout(width="44%"))
+        # The form fills its tab (the tab itself is half the composer); the button row wraps when narrow.
+        left = widgets.VBox([self.tree, widgets.HBox([self.kind, *buttons.values()],
+                                                     layout=widgets.Layout(flex_flow="row wrap")), self.form],
+                            layout=widgets.Layout(width="100%"))
         editor = widgets.Tab(children=[left, self.yaml], titles=["Form", "YAML"], layout=widgets.Layout(width="50%"))
         files = widgets.HBox([self.path, self.load_button, self.save_button, self.status])
         super().__init__([files, self.confirm, widgets.HBox([editor, self.preview])])
@@ -91,7 +93,7 @@ class MissionComposer(widgets.VBox):
     @property
     def mission(self) -> Mission | None:
         """The Mission as it stands, or None while it has errors."""
-        return self.validation.mission if self.validation else None
+        return self.validation.mission if self.validation and self.validation.ok else None
 
     @property
     def definition(self) -> dict[str, Any] | None:

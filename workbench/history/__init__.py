@@ -1,0 +1,68 @@
+"""Execution histories → pandas: load any history format, build events/states/attempts/executions frames.
+
+Fetching with boto3 lives in :mod:`workbench.history.fetch`; its functions are also importable from
+here (loaded on first use, so importing this package does not import boto3).
+
+Example:
+    >>> from workbench.history import load_history, frames
+    >>> f = frames(load_history("../shared/corpus/histories/test_base_scenarios__test_map_state_nested.json"))
+    >>> f.executions[["status", "transitions"]].values.tolist()
+    [['SUCCEEDED', 9]]
+"""
+
+from typing import Any
+
+from workbench.history.events import (
+    MAX_HISTORY_EVENTS,
+    ExecutionHistory,
+    HistoryEvent,
+    HistoryLimitWarning,
+    HistoryLoadError,
+    HistoryWarning,
+    IncompleteHistoryWarning,
+    PlaceholderIdsWarning,
+    UnknownEventTypeWarning,
+)
+from workbench.history.frames import (
+    HistoryFrames,
+    attempts_frame,
+    events_frame,
+    executions_frame,
+    frames,
+    states_frame,
+)
+from workbench.history.load import iter_histories, load_histories, load_history
+
+_FETCH_API = ("FetchError", "HistoryCache", "ensure_adaptive_retries", "fetch_histories", "fetch_history",
+              "fetch_map_run_histories", "fetch_state_machine_histories", "list_executions", "stepfunctions_client")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FETCH_API:
+        from workbench.history import fetch
+
+        return getattr(fetch, name)
+    raise AttributeError(f"module 'workbench.history' has no attribute {name!r}")
+
+
+__all__ = [
+    "MAX_HISTORY_EVENTS",
+    "ExecutionHistory",
+    "HistoryEvent",
+    "HistoryFrames",
+    "HistoryLimitWarning",
+    "HistoryLoadError",
+    "HistoryWarning",
+    "IncompleteHistoryWarning",
+    "PlaceholderIdsWarning",
+    "UnknownEventTypeWarning",
+    "attempts_frame",
+    "events_frame",
+    "executions_frame",
+    "frames",
+    "iter_histories",
+    "load_histories",
+    "load_history",
+    "states_frame",
+    *_FETCH_API,
+]

@@ -1,0 +1,71 @@
+"""What the frames need from an ASL definition, looked up by state name.
+
+Histories do not say which Parallel branch a state belongs to, what a state's Retry policy is,
+or the Error of a Fail state that ran inside a Map; the definition does. The index is tolerant:
+definitions with placeholders or odd shapes simply yield fewer answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import orjson
+
+
+class StateInfo(NamedTuple):
+    """One state of the definition."""
+
+    type: str
+    parent: str | None  # enclosing Map/Parallel state name (None at top level)
+    branch: int | None  # Parallel branch index for states directly inside a branch
+    retry: str | None  # the Retry array as JSON text
+    error: str | None  # Fail state's static Error / Cause
+    cause: str | None
+
+
+class DefinitionIndex:
+    """States of a definition by ``(parent, name)`` and by name.
+
+    Example:
+        >>> idx = DefinitionIndex({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True,
+        ...     "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+        ...                  {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}}})
+        >>> idx.lookup("P", "B").branch
+        1
+    """
+
+    def __init__(self, definition: dict[str, Any] | None) -> None:
+        self.by_key: dict[tuple[str | None, str], StateInfo] = {}
+        self.by_name: dict[str, StateInfo] = {}
+        if isinstance(definition, dict):
+            self._add(definition.get("States"), None, None)
+
+    def _add(self, states: Any, parent: str | None, branch: int | None) -> None:
+        if not isinstance(states, dict):
+            return
+        for name, state in states.items():
+            if not isinstance(state, dict):
+                continue
+            stype = str(state.get("Type", ""))
+            retry = state.get("Retry")
+            error, cause = state.get("Error"), state.get("Cause")
+            info = StateInfo(stype, parent, branch, orjson.dumps(retry).decode() if retry else None,
+                             error if isinstance(error, str) else None, cause if isinstance(cause, str) else None)
+            self.by_key[(parent, name)] = info
+            self.by_name.setdefault(name, info)
+            if stype == "Parallel" and isinstance(state.get("Branches"), list):
+                for i, b in enumerate(state["Branches"]):
+                    if isinstance(b, dict):
+                        self._add(b.get("States"), name, i)
+            elif stype == "Map":
+                proc = state.get("ItemProcessor") or state.get("Iterator")
+                if isinstance(proc, dict):
+                    self._add(proc.get("States"), name, None)
+
+    def lookup(self, parent: str | None, name: str) -> StateInfo | None:
+        """The state ``name`` inside ``parent`` (falls back to any state of that name)."""
+        return self.by_key.get((parent, name)) or self.by_name.get(name)
+
+    def parent_of(self, name: str) -> str | None:
+        info = self.by_name.get(name)
+        return info.parent if info else None

@@ -1,0 +1,267 @@
+"""Read execution histories from every format we meet into :class:`ExecutionHistory`.
+
+Accepted, as a path, bytes/str of JSON, or already-parsed objects:
+
+* a ``get_execution_history`` response ``{"events": [...]}`` (wire JSON with epoch-second
+  timestamps, or boto3 output with ``datetime`` objects, or CLI output with ISO-8601 strings);
+  our fetch cache adds ``executionArn``/``stateMachineArn``/``definition`` beside ``events``;
+* a bare list of such events, or the console's "Export" JSON (same event fields);
+* the recorded corpus ``{"source", "definition", "history", "notes"}`` (placeholder ids and
+  timestamps, decoded payloads);
+* Express workflow CloudWatch Logs records (log level ALL: ``id``, ``previous_event_id``, ``type``,
+  ``details``, ``event_timestamp`` epoch-ms strings, ``execution_arn``), as a list, as JSON lines,
+  or inside a ``filter_log_events`` response (``{"events": [{"message": "..."}]}``).
+
+Problems are never silent: unreadable or non-history input raises :class:`HistoryLoadError`
+naming the file and place; missing events, placeholder ids, unknown types and the 25,000-event
+limit emit a :class:`HistoryWarning` subclass and are recorded in ``ExecutionHistory.problems``
+(``strict=True`` turns missing events into an error).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from workbench.history.columns import gc_paused
+from workbench.history.events import (
+    ExecutionHistory,
+    history_error,
+    meta_for,
+)
+from workbench.history.normalise import RawHistory, machine_from_arn, normalise
+
+Source = str | os.PathLike[str] | bytes | dict[str, Any] | list[Any] | ExecutionHistory
+
+_NAN = float("nan")
+_NOT_HISTORY_HINT = ('save the output of get_execution_history ({"events": [...]}), a list of events, '
+                     "the console's exported JSON, or Express CloudWatch Logs records")
+
+
+def load_history(source: Source, *, execution_arn: str | None = None, definition: dict[str, Any] | str | None = None,
+                 state_machine_arn: str | None = None, strict: bool = False) -> ExecutionHistory:
+    """Load one execution history from a file, JSON text or parsed object.
+
+    ``definition`` (ASL as dict or JSON text) improves the frames: Retry policies, Parallel branch
+    numbers, Fail-state errors. ``strict=True`` raises on missing events instead of warning.
+
+    Example:
+        >>> h = load_history({"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted",
+        ...                               "timestamp": 1700000000.0}]}, execution_arn="arn:x")
+        >>> h.execution_arn, h.status
+        ('arn:x', 'RUNNING')
+    """
+    with gc_paused():
+        histories = _load(source, strict=strict)
+    if len(histories) != 1:
+        name = _source_name(source)
+        raise history_error("HIST006", f"contains {len(histories)} executions, expected one", name,
+                            hint="use load_histories() for CloudWatch Logs with several executions")
+    history = histories[0]
+    if execution_arn:
+        history.execution_arn = execution_arn
+    if definition is not None:
+        history.definition = _definition(definition, _source_name(source))
+    if state_machine_arn:
+        history.state_machine_arn = state_machine_arn
+    return history
+
+
+def load_histories(sources: Source | Iterable[Source], *, strict: bool = False) -> list[ExecutionHistory]:
+    """Load many histories: a folder (its ``*.json``/``*.jsonl``), a list of paths or objects, or one
+    CloudWatch Logs file holding several Express executions (split by ``execution_arn``).
+
+    Example:
+        >>> hs = load_histories([{"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted",
+        ...                                   "timestamp": 1700000000.0}]}])
+        >>> len(hs)
+        1
+    """
+    with gc_paused():
+        return list(iter_histories(sources, strict=strict))
+
+
+def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) -> Iterator[ExecutionHistory]:
+    """Like :func:`load_histories`, one history at a time (``frames()`` streams with it, so a folder of
+    thousands of histories never sits in memory as Python objects).
+
+    Example:
+        >>> next(iter_histories([{"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted",
+        ...                                     "timestamp": 1700000000.0}]}])).status
+        'RUNNING'
+    """
+    if isinstance(sources, (str, os.PathLike)) and Path(sources).is_dir():
+        folder = Path(sources)
+        items: Iterable[Any] = sorted(p for p in folder.iterdir()
+                                      if p.suffix in (".json", ".jsonl") and p.name != "INDEX.json")
+    elif isinstance(sources, (str, os.PathLike, bytes, dict, ExecutionHistory)) or _is_event_list(sources):
+        items = [sources]
+    else:
+        items = sources  # type: ignore[assignment]
+    for item in items:
+        yield from _load(item, strict=strict)
+
+
+def _is_event_list(obj: Any) -> bool:
+    """A list that is itself one source (events or log records), not a list of sources."""
+    if not isinstance(obj, list) or not obj or not isinstance(obj[0], dict):
+        return False
+    first = obj[0]
+    return ("type" in first and "id" in first) or "event_timestamp" in first or "message" in first
+
+
+# --- reading ------------------------------------------------------------------------------------------
+def _source_name(source: Any) -> str:
+    if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
+        return str(source)
+    if isinstance(source, ExecutionHistory):
+        return source.source or source.execution_arn
+    return "<object>"
+
+
+def _looks_like_json(source: Any) -> bool:
+    return isinstance(source, str) and source.lstrip()[:1] in ("{", "[")
+
+
+def _load(source: Source, *, strict: bool) -> list[ExecutionHistory]:
+    if isinstance(source, ExecutionHistory):
+        return [source]
+    name = _source_name(source)
+    if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
+        path = Path(source)
+        try:
+            data: Any = path.read_bytes()
+        except OSError as exc:
+            raise history_error("HIST000", f"cannot read file: {exc.strerror or exc}", name,
+                                hint="check the path") from exc
+        obj = _parse_json(data, name)
+        stem: str | None = path.stem
+    elif isinstance(source, (bytes, bytearray, memoryview, str)):
+        obj = _parse_json(bytes(source) if not isinstance(source, str) else source.encode(), name)
+        stem = None
+    else:
+        obj, stem = source, None
+    raws = _classify(obj, name)
+    out = []
+    for n, raw in enumerate(raws):
+        arn = raw.arn or (stem if len(raws) == 1 else None) or (f"{stem}#{n}" if stem else f"execution-{n}")
+        out.append(normalise(raw, arn, name, strict))
+    return out
+
+
+def _parse_json(data: bytes, name: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        first_error = exc
+    lines = [ln for ln in data.splitlines() if ln.strip()]
+    if len(lines) > 1:  # JSON lines (CloudWatch Logs exports)
+        try:
+            return [orjson.loads(ln) for ln in lines]
+        except orjson.JSONDecodeError:
+            pass
+    truncated = first_error.pos >= len(data.rstrip()) - 1
+    raise history_error(
+        "HIST001", f"not valid JSON: {first_error.msg}" + (" (the file looks truncated)" if truncated else ""),
+        name, line=first_error.lineno, column=first_error.colno,
+        hint="re-download or re-save the history; a partial download leaves a truncated file")
+
+
+def _classify(obj: Any, name: str) -> list[RawHistory]:
+    """Recognise the format and split into per-execution raw event lists."""
+    if isinstance(obj, dict):
+        if isinstance(obj.get("history"), list) and ("definition" in obj or "source" in obj):
+            return [RawHistory(obj["history"], "corpus", None, _definition(obj.get("definition"), name))]
+        events = obj.get("events")
+        if isinstance(events, list):
+            if events and isinstance(events[0], dict) and "message" in events[0] and "type" not in events[0]:
+                return _cloudwatch([_log_message(e, i, name) for i, e in enumerate(events)], name)
+            return [RawHistory(events, "api", obj.get("executionArn"), _definition(obj.get("definition"), name),
+                         obj.get("stateMachineArn"))]
+        keys = ", ".join(sorted(map(str, obj))[:8])
+        what = "a state machine definition" if "States" in obj else f"an object with keys {keys}"
+        raise history_error("HIST002", f"not an execution history: found {what}", name, hint=_NOT_HISTORY_HINT)
+    if isinstance(obj, list):
+        if not obj:
+            raise history_error("HIST002", "not an execution history: the list is empty", name,
+                                hint=_NOT_HISTORY_HINT)
+        first = obj[0]
+        if isinstance(first, dict):
+            if "event_timestamp" in first or "execution_arn" in first or "previous_event_id" in first:
+                return _cloudwatch(obj, name)
+            if "message" in first and "type" not in first:
+                return _cloudwatch([_log_message(e, i, name) for i, e in enumerate(obj)], name)
+            if "type" in first and "id" in first:
+                return [RawHistory(obj, "api")]
+        raise history_error("HIST002", "not an execution history: list items are not history events",
+                            name, location="[0]", hint=_NOT_HISTORY_HINT)
+    raise history_error("HIST002", f"not an execution history: found {type(obj).__name__}", name,
+                        hint=_NOT_HISTORY_HINT)
+
+
+def _definition(value: Any, name: str) -> dict[str, Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError as exc:
+            raise history_error("HIST007", f"the definition is not valid JSON: {exc.msg}", name,
+                                location="definition", hint="pass the ASL definition as JSON") from exc
+        if isinstance(parsed, dict):
+            return parsed
+    raise history_error("HIST007", "the definition is not an ASL object", name, location="definition",
+                        hint='pass the state machine definition ({"StartAt": ..., "States": {...}})')
+
+
+def _log_message(entry: Any, index: int, name: str) -> Any:
+    message = entry.get("message") if isinstance(entry, dict) else None
+    try:
+        return orjson.loads(message) if isinstance(message, str) else message
+    except orjson.JSONDecodeError as exc:
+        raise history_error("HIST001", f"log message is not JSON: {exc.msg}", name,
+                            location=f"events[{index}].message", hint="keep log level ALL, JSON format") from exc
+
+
+def _cloudwatch(records: list[Any], name: str) -> list[RawHistory]:
+    """Express CloudWatch Logs records → API-shaped events, one raw history per execution."""
+    by_arn: dict[str, list[dict[str, Any]]] = {}
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict) or "type" not in rec or "id" not in rec:
+            raise history_error("HIST003", "log record is not a Step Functions event (no 'id'/'type')", name,
+                                location=f"[{i}]", hint="use log level ALL with the JSON log format")
+        etype = rec["type"]
+        meta = meta_for(str(etype))
+        ts_raw = rec.get("event_timestamp")
+        event: dict[str, Any] = {
+            "id": _int_field(rec["id"], name, f"[{i}].id"),
+            "previousEventId": _int_field(rec.get("previous_event_id", 0), name, f"[{i}].previous_event_id"),
+            "type": etype,
+            "timestamp": _epoch_ms(ts_raw, name, f"[{i}].event_timestamp"),
+        }
+        details = rec.get("details")
+        if isinstance(details, dict) and details and meta.details_key:
+            event[meta.details_key] = details
+        by_arn.setdefault(str(rec.get("execution_arn") or "express-execution"), []).append(event)
+    return [RawHistory(evs, "cloudwatch", arn, None, machine_from_arn(arn)) for arn, evs in by_arn.items()]
+
+
+def _int_field(value: Any, name: str, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise history_error("HIST003", f"expected an integer, found {value!r}", name, location=where,
+                        hint="the record is damaged; re-export it")
+
+
+def _epoch_ms(value: Any, name: str, where: str) -> float:
+    try:
+        return float(value) / 1000.0
+    except (TypeError, ValueError):
+        raise history_error("HIST003", f"event_timestamp is not epoch milliseconds: {value!r}", name,
+                            location=where, hint="re-export the log records") from None

@@ -1,0 +1,91 @@
+"""The content of the explorer's tabs: tables from the history analyses, figures from ``workbench.viz``.
+
+Pure functions (frames → DataFrame / ``go.Figure``), so they are tested without a widget. The
+figures are the report's own (``workbench.viz``), so the explorer and the report show the same charts.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from workbench.history.analysis import failures, state_latency
+from workbench.history.cost_frames import cost_summary, execution_costs, what_if
+from workbench.history.retries import retry_summary
+
+
+def short(arn: str) -> str:
+    """The last part of an ARN (the execution name), for tables and menus."""
+    return str(arn).rsplit(":", 1)[-1]
+
+
+def table_html(df: pd.DataFrame, *, max_rows: int = 200, index: bool = True) -> str:
+    """A DataFrame as a compact, scrollable HTML table (floats to 2 decimals, empty says so)."""
+    if df.empty:
+        return "<i>Nothing to show for this selection.</i>"
+    body = df.to_html(max_rows=max_rows, index=index, float_format=lambda v: f"{v:,.2f}", border=0,
+                      na_rep="–", classes="workbench-table")
+    return (f"<div style='max-height:360px;overflow:auto;font-size:12px'>{body}</div>"
+            f"<div style='color:#57606a;font-size:11px'>{len(df)} row(s)</div>")
+
+
+def figure_bundle(fig: go.Figure) -> dict[str, Any]:
+    """A figure as a display-data output (plotly's mime type), for an ``Output`` widget's ``outputs``."""
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"application/vnd.plotly.v1+json": json.loads(pio.to_json(fig, validate=False)),
+                     "text/plain": html.escape(f"<Figure: {fig.layout.title.text or 'chart'}>")}}
+
+
+def executions_table(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    ex = f["executions"]
+    cols = [c for c in ("status", "start", "duration_ms", "events", "state_entries", "retries", "transitions",
+                        "failures", "error") if c in ex.columns]
+    out = ex[cols].copy()
+    out.index = pd.Index([short(a) for a in ex["execution"].astype(str)], name="execution")
+    return out
+
+
+def latency_table(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    if f["states"].empty:
+        return pd.DataFrame()
+    return state_latency(f).sort_values("p90_ms", ascending=False, na_position="last")
+
+
+def retries_table(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    if f["attempts"].empty:
+        return pd.DataFrame()
+    return retry_summary(f).sort_values("retries", ascending=False, kind="stable")
+
+
+def failures_table(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    if f["states"].empty:
+        return pd.DataFrame()
+    table = failures(f)
+    table["execution"] = table["execution"].map(short)
+    return table[["execution", "state", "path", "error", "cause_pattern", "fate"]]
+
+
+def figure(name: str, frames: Any, *args: Any, **kwargs: Any) -> go.Figure:
+    """One of ``workbench.viz``'s figures by name (``timeline_figure``, ``latency_figure``...) of ``frames``."""
+    import workbench.viz
+
+    return getattr(workbench.viz, name)(frames, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+def cost_tables(f: dict[str, pd.DataFrame], tools: Any = None) -> dict[str, pd.DataFrame]:
+    """Per execution, the month's bill for the batch, and the Express what-if totals."""
+    if f["executions"].empty:
+        return {}
+    per = execution_costs(f, tools)
+    per.index = pd.Index([short(a) for a in per.index], name="execution")
+    alt = what_if(f, "EXPRESS")
+    totals = pd.DataFrame({"actual_usd": [float(alt["actual_usd"].sum())],
+                           "as_express_usd": [float(alt["what_if_usd"].sum())],
+                           "fits_express": [bool(alt["fits_express"].fillna(False).all())]},
+                          index=pd.Index(["all executions"], name="what if"))
+    return {"per execution": per, "bill": cost_summary(f, tools), "as Express": totals}
