@@ -8,7 +8,7 @@ from typing import TextIO
 
 import typer
 
-from workbench.cli import build, demo, report, run
+from workbench.cli import build, demo, history, report, run
 
 app = typer.Typer(
     name="workbench",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (build, demo, run, report):
+for _module in (build, demo, run, history, report):
     _module.register(app)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import warnings
 import weakref
@@ -34,6 +33,7 @@ from tqdm.auto import tqdm
 from workbench.history.events import ExecutionHistory, HistoryWarning
 from workbench.history.load import load_history
 from workbench.mission.diagnostics import WorkbenchError
+from workbench.mission.files import write_bytes_atomic
 
 #: Execution statuses whose history is final (a FAILED/TIMED_OUT/ABORTED one can still be redriven).
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
@@ -145,19 +145,7 @@ class HistoryCache:
 
     def put(self, payload: dict[str, Any]) -> Path:
         """Write atomically: a temp file in the same folder, fsync, then ``os.replace``."""
-        path = self.path_for(payload["executionArn"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(orjson.dumps(payload))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_bytes_atomic(self.path_for(payload["executionArn"]), orjson.dumps(payload))
 
     def clear(self) -> int:
         """Delete every cached history; returns how many files were removed."""
