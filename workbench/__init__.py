@@ -5,9 +5,10 @@ only when first used, so ``import workbench`` stays instant.
 
 Example:
     >>> import workbench
-    >>> mission = workbench.load_mission("missions/incident_triage.yaml")  # doctest: +SKIP
-    >>> workbench.compile_mission(mission)["StartAt"]  # doctest: +SKIP
-    'fetch_alert'
+    >>> workbench.show("missions/incident_triage.yaml")            # the graph  # doctest: +SKIP
+    >>> run = workbench.run_mission("missions/incident_triage.yaml")  # embedded engine  # doctest: +SKIP
+    >>> workbench.show("missions/incident_triage.yaml", run)       # coloured by the run  # doctest: +SKIP
+    >>> workbench.frames([workbench.load_history({"events": run.history()})]).states  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ _LAZY: dict[str, str] = {
     "AslPreview": "workbench.widgets",
     "Launcher": "workbench.widgets",
     "HistoryExplorer": "workbench.widgets",
+    "show": "workbench.viz.quick",
+    "run_mission": "workbench.engine.run",
+    "Target": "workbench.engine.targets",
+    "load_history": "workbench.history",
+    "load_histories": "workbench.history",
+    "frames": "workbench.history",
+    "import_asl": "workbench.asl.importer",
 }
 
 

@@ -292,7 +292,9 @@ class _Builder:
         for i, branch in enumerate(branches):
             cid = f"{node_id}/branch[{i}]"
             graph = _Builder(branch, cid, f"{loc}.Branches[{i}]", self.depth + 1, self.warnings).build()
-            owned.append(Container(cid, node_id, "branch", f"Branch {i + 1}", graph))
+            comment = branch.get("Comment") if isinstance(branch, Mapping) else None
+            title = str(comment) if isinstance(comment, str) and comment.strip() else f"Branch {i + 1}"
+            owned.append(Container(cid, node_id, "branch", title, graph))
         self.containers[node_id] = owned
 
     def _iterator(self, node_id: str, loc: str, state: Mapping[str, Any]) -> None:
