@@ -30,6 +30,42 @@ def parse_input(text: str | None) -> Any:
         raise fail(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
+def load_run_source(path: Path) -> Any:
+    """A Mission file, or an ASL definition file (imported as a Mission so it runs the same way)."""
+    from workbench.asl.import_file import import_file
+    from workbench.mission.loader import load_mission
+
+    if path.name.endswith((".asl.json", ".asl.yaml", ".asl.yml")) or _is_asl_json(path):
+        mission, _ = import_file(path)
+        return mission
+    return load_mission(path)
+
+
+def _is_asl_json(path: Path) -> bool:
+    if path.suffix != ".json":
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "States" in data and "StartAt" in data
+
+
+def load_substitutions(path: Path | None) -> dict[str, str]:
+    """``--subs FILE``: a JSON or YAML mapping of placeholder → value."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise fail(f"cannot read substitutions file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise fail(f"{path}: substitutions must be a mapping of Name: value")
+    return {str(k): str(v) for k, v in data.items()}
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -47,23 +83,29 @@ def run_cmd(
     faults: Annotated[Path | None, typer.Option(help="Fault plan (YAML/JSON) for local runs.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for injected faults.")] = None,
     sub: Annotated[list[str] | None, typer.Option("--sub", help="Deployment substitution Name=value.")] = None,
+    subs: Annotated[Path | None, typer.Option("--subs", help="Substitutions file (JSON/YAML mapping).")] = None,
+    tool: Annotated[list[str] | None, typer.Option(
+        "--tool", help="Local tool for a Lambda or ${Placeholder}: Name=package.module:function.")] = None,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Start and return at once.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result.")] = False,
 ) -> None:
-    """Deploy a Mission, start it and wait with live progress. Exit 0 succeeded, 1 failed, 2 usage/input error."""
+    """Deploy a Mission (or an ASL file), start it and wait with live progress.
+
+    Exit 0 succeeded, 1 failed/timed out/aborted, 2 usage or input error.
+    """
     from workbench.asl.substitutions import parse_substitutions
     from workbench.engine.errors import WaitInterrupted
     from workbench.engine.faults import load_fault_plan
     from workbench.engine.run import run_mission
-    from workbench.mission.loader import load_mission
 
     payload = parse_input(input)
     try:
-        loaded = load_mission(mission)
+        loaded = load_run_source(mission)
         plan = load_fault_plan(faults) if faults else None
         if plan is not None and seed is not None:
             plan = plan.model_copy(update={"seed": seed})
-        substitutions = parse_substitutions(sub or [])
+        substitutions = {**load_substitutions(subs), **parse_substitutions(sub or [])}
+        local_tools = parse_substitutions(tool or [])
     except DiagnosticError as exc:
         for d in exc.diagnostics:
             typer.echo(d.render(), err=True)
@@ -72,7 +114,8 @@ def run_cmd(
         raise fail(str(exc)) from None
     try:
         execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
-                                time_warp=time_warp, substitutions=substitutions, wait=not no_wait,
+                                time_warp=time_warp, substitutions=substitutions, local_tools=local_tools,
+                                wait=not no_wait,
                                 progress=not as_json, profile=profile, region=region, role_arn=role_arn)
     except WaitInterrupted as exc:
         typer.echo(str(exc), err=True)

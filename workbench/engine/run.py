@@ -12,11 +12,13 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbench.asl.compiler import compile_mission
+from workbench.asl.substitutions import find_placeholders
 from workbench.engine.deploy import Deployment, deploy
 from workbench.engine.faults import FaultPlan
 from workbench.engine.launch import Execution, launch
@@ -98,23 +100,56 @@ def _serve_remotely(target: EndpointTarget, mission: Mission) -> tuple[str, ...]
     return tuple(register_remote_tools(target.endpoint_url, wanted)) if wanted else ()
 
 
+LOCAL_ACCOUNT = "123456789012"
+
+
+def bind_placeholders(definition: dict[str, Any], local_tools: Mapping[str, str], substitutions: Mapping[str, str],
+                      region: str) -> dict[str, str]:
+    """Substitutions for placeholders that name a local tool: ``${ValidateFn}`` → a local Lambda ARN.
+
+    A ``local_tools`` key that is also a placeholder left unset by ``substitutions`` becomes the ARN of
+    a Lambda function of that name, so an imported state machine runs locally without editing it.
+
+    Example:
+        >>> bind_placeholders({"Resource": "${CheckFn}"}, {"CheckFn": "tools:check"}, {}, "us-east-1")
+        {'CheckFn': 'arn:aws:lambda:us-east-1:123456789012:function:CheckFn'}
+    """
+    out = dict(substitutions)
+    for name in find_placeholders(definition) & set(local_tools):
+        out.setdefault(name, f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT}:function:{name}")
+    return out
+
+
+def _bound_elsewhere(binding: ToolBinding, local_tools: Mapping[str, str]) -> bool:
+    """A tool with no local code whose Lambda is a placeholder or is served by ``local_tools`` (imported ASL)."""
+    return bool(find_placeholders({"f": binding.lambda_function})) or binding.function_name in local_tools
+
+
 def start_mission(mission: Mission, definition: dict[str, Any] | None, target: Target, input: Any = None, *,
                   faults: FaultPlan | None = None, name: str | None = None,
-                  substitutions: dict[str, str] | None = None) -> MissionRun:
+                  substitutions: dict[str, str] | None = None,
+                  local_tools: Mapping[str, str] | None = None) -> MissionRun:
     """Deploy the Mission's state machine, make its tools reachable and start it (does not wait).
 
-    ``definition`` defaults to the compiled Mission.
+    ``definition`` defaults to the compiled Mission. ``local_tools`` adds tools by Lambda function (or
+    placeholder) name → ``module:function``, for imported state machines whose Tasks are not Mission tools.
 
     Example:
         >>> run = start_mission(mission, None, Target.parse("embedded"), {"n": 1})  # doctest: +SKIP
         >>> run.execution.wait(progress=False).status                                # doctest: +SKIP
         'SUCCEEDED'
     """
-    deployment = deploy(target, mission.name, definition or compile_mission(mission), substitutions=substitutions)
+    definition = definition or compile_mission(mission)
+    extra = dict(local_tools or {})
+    if extra:
+        substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region)
+    deployment = deploy(target, mission.name, definition, substitutions=substitutions)
+    bindings = [b for b in tool_bindings(mission) if b.local or not _bound_elsewhere(b, extra)]
+    bindings += [ToolBinding(name=n, lambda_function=n, local=spec) for n, spec in extra.items()]
     bound: BoundTools | None = None
     remote: tuple[str, ...] = ()
     if isinstance(target, EmbeddedTarget):
-        bound = target.bind_tools(tool_bindings(mission), faults)
+        bound = target.bind_tools(bindings, faults)
         _hold(bound)
     elif isinstance(target, EndpointTarget):
         remote = _serve_remotely(target, mission)
@@ -138,6 +173,7 @@ def run_mission(
     seed: int | None = None,
     time_warp: bool | None = None,
     substitutions: dict[str, str] | None = None,
+    local_tools: Mapping[str, str] | None = None,
     wait: bool = True,
     progress: bool = True,
     timeout: float | None = None,
@@ -148,6 +184,8 @@ def run_mission(
     ``input`` defaults to the Mission's ``local.input``; ``faults`` to its ``local.faults`` (on the
     embedded engine only; ``inject_faults=False`` turns them off); ``time_warp`` to ``local.time_warp``.
     ``target_options`` (``profile``, ``region``, ``role_arn``) go to :meth:`Target.parse`.
+    ``local_tools`` (function or placeholder name → ``module:function``) serves extra tools on a local
+    target, e.g. for an imported state machine: ``local_tools={"ValidateFn": "mytools:validate"}``.
 
     Example:
         >>> from workbench.engine.run import run_mission
@@ -162,7 +200,7 @@ def run_mission(
         warp = time_warp if time_warp is not None else mission.local.time_warp
         target = Target.parse(target, time_warp=warp, faults=plan, **target_options)
     run = start_mission(mission, None, target, mission.local.input if input is None else input, faults=plan,
-                        name=name, substitutions=substitutions)
+                        name=name, substitutions=substitutions, local_tools=local_tools)
     if wait:
         try:
             run.execution.wait(timeout=timeout, progress=progress)
