@@ -142,7 +142,7 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
     definition = definition or compile_mission(mission)
     extra = dict(local_tools or {})
     if extra:
-        substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region)
+        substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region or "us-east-1")
     deployment = deploy(target, mission.name, definition, substitutions=substitutions)
     bindings = [b for b in tool_bindings(mission) if b.local or not _bound_elsewhere(b, extra)]
     bindings += [ToolBinding(name=n, lambda_function=n, local=spec) for n, spec in extra.items()]

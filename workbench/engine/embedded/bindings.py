@@ -77,11 +77,13 @@ def serving(engine: EngineState) -> Iterator[None]:
 
 def bind_execution(execution_arn: str) -> ExecutionBinding:
     """Bind a starting execution to the engine serving this request (or the first live one)."""
-    engine: EngineState | None = getattr(_request, "engine", None)
+    serving_engine: EngineState | None = getattr(_request, "engine", None)
     with _lock:
-        if engine is None and _live:
-            engine = _live[0]
-        binding = ExecutionBinding(engine, VirtualClock() if engine and engine.time_warp else None)
+        engine = serving_engine if serving_engine is not None else (_live[0] if _live else None)
+        # Only an execution started through a warped engine's own endpoint runs on a virtual clock; one
+        # started through another server in this process (a plain moto server) keeps real time.
+        warped = serving_engine is not None and serving_engine.time_warp
+        binding = ExecutionBinding(engine, VirtualClock() if warped else None)
         _bindings[execution_arn] = binding
     return binding
 
