@@ -66,6 +66,15 @@ def load_substitutions(path: Path | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def _usage_error(exc: WorkbenchError) -> typer.Exit:
+    """Exit 2 with the error's diagnostics (file, line, step) or its one-line message."""
+    if isinstance(exc, DiagnosticError):
+        for d in exc.diagnostics:
+            typer.echo(d.render(), err=True)
+        return typer.Exit(2)
+    return fail(str(exc))
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -106,12 +115,8 @@ def run_cmd(
             plan = plan.model_copy(update={"seed": seed})
         substitutions = {**load_substitutions(subs), **parse_substitutions(sub or [])}
         local_tools = parse_substitutions(tool or [])
-    except DiagnosticError as exc:
-        for d in exc.diagnostics:
-            typer.echo(d.render(), err=True)
-        raise typer.Exit(2) from None
     except WorkbenchError as exc:
-        raise fail(str(exc)) from None
+        raise _usage_error(exc) from None
     try:
         execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
                                 time_warp=time_warp, substitutions=substitutions, local_tools=local_tools,
@@ -120,12 +125,8 @@ def run_cmd(
     except WaitInterrupted as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(130) from None
-    except DiagnosticError as exc:
-        for d in exc.diagnostics:
-            typer.echo(d.render(), err=True)
-        raise typer.Exit(2) from None
     except WorkbenchError as exc:
-        raise fail(str(exc)) from None
+        raise _usage_error(exc) from None
     status = execution.status
     if as_json:
         described = execution.describe()

@@ -10,9 +10,7 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from workbench._lazy import lazy_attributes
 from workbench.viz.graph_svg import GraphView, draw, render_svg
 from workbench.viz.overlay import Overlay, StateOverlay
 
@@ -29,17 +27,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'workbench.viz' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = ["GraphView", "Overlay", "StateOverlay", "draw", "render_svg", *sorted(_LAZY)]
