@@ -200,3 +200,14 @@ def test_run_on_a_served_engine_then_fetch_and_analyze(served_engine: str, tmp_p
     states = json.loads(result.stdout)["states"]
     assert {s["state"] for s in states} >= {"fetch_alert", "gather_evidence", "summarize"}
     assert all(s["duration_ms"] is not None for s in states)
+
+
+def test_demo_validates_compiles_runs_with_a_retry_and_writes_a_report(tmp_path: Path) -> None:
+    report = tmp_path / "demo.html"
+    code, out, err = invoke("demo", "--report", str(report))
+    assert code == 0, err
+    assert '"StartAt": "fetch_alert"' in out  # the compiled Mission is printed
+    assert "status: SUCCEEDED" in out
+    retried = out.split("retries fired in:")[1].splitlines()[0]
+    assert retried.strip() not in ("", "none")  # the injected fault was retried
+    assert report.stat().st_size > 100_000 and "incident_triage" in report.read_text()

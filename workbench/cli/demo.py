@@ -11,10 +11,22 @@ from typing import Annotated
 
 import typer
 
+from workbench.asl.compiler import compile_mission, dumps_asl
 from workbench.asl.validate import validate_file
 from workbench.cli.output import print_diagnostics
 
-MISSIONS = Path("missions")
+
+def _missions_folder() -> Path:
+    """The example Missions: ``missions/`` in the working tree, else the installed package's."""
+    local = Path("missions")
+    if local.is_dir():
+        return local
+    import missions
+
+    return Path(missions.__file__).parent
+
+
+MISSIONS = _missions_folder()
 DEMO_FAULTS = {"seed": 3, "tools": {"fetch_alert": {"throttle": {"burst": 1, "every": 100}},
                                     "probe_host": {"fail_rate": 0.3, "error": "Lambda.ServiceException"}}}
 
@@ -23,7 +35,7 @@ def demo_cmd(
     mission: Annotated[Path, typer.Option(help="The Mission to run.")] = MISSIONS / "incident_triage.yaml",
     report: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("reports/demo.html"),
 ) -> None:
-    """Validate the example Missions, run one on the embedded engine with an injected fault, write a report."""
+    """Validate the examples, compile one, run it with an injected fault on the embedded engine, write a report."""
     from workbench.engine.faults import FaultPlan
     from workbench.engine.run import run_mission
     from workbench.history import frames, load_history
@@ -43,15 +55,17 @@ def demo_cmd(
         raise typer.Exit(1)
 
     loaded = load_mission(mission)
+    typer.echo(f"\n2. Compile {mission} to Amazon States Language\n")
+    typer.echo(dumps_asl(compile_mission(loaded)), nl=False)
     plan = FaultPlan.model_validate(DEMO_FAULTS)
     injected = ", ".join(f"{tool}: {spec.model_dump(exclude_defaults=True)}" for tool, spec in plan.tools.items())
-    typer.echo(f"\n2. Run {loaded.name} on the embedded engine (time warp on; injected faults: {injected})")
+    typer.echo(f"\n3. Run {loaded.name} on the embedded engine (time warp on; injected faults: {injected})")
     execution = run_mission(loaded, faults=plan, time_warp=True, progress=False)
     typer.echo(f"   {execution.arn}\n   status: {execution.status}")
 
     history = load_history({"events": execution.history()}, execution_arn=execution.arn)
     states = frames([history]).states
-    typer.echo("\n3. Per-state summary")
+    typer.echo("\n4. Per-state summary")
     table = states[["path", "type", "status", "attempts", "retries", "duration_ms", "error"]].copy()
     table["duration_ms"] = table["duration_ms"].round(0)
     typer.echo(table.to_string(index=False, na_rep="-", max_colwidth=40))
@@ -60,7 +74,7 @@ def demo_cmd(
 
     built = build([history], mission=loaded, title=f"{loaded.name}: demo run", progress=False)
     built.save(report)
-    typer.echo(f"\n4. Report: {report.resolve()} ({built.size / 1e6:.1f} MB, opens offline)")
+    typer.echo(f"\n5. Report: {report.resolve()} ({built.size / 1e6:.1f} MB, opens offline)")
     raise typer.Exit(0 if execution.status == "SUCCEEDED" else 1)
 
 
