@@ -34,6 +34,23 @@ def invalid_timestamp_failure(wait_function: Any, env: Any, text: str) -> Except
     moto reports a JSONata-computed timestamp like a JSONPath one (``States.Runtime``, no
     ``EvaluationFailed`` event); AWS fails a JSONata field with ``States.QueryEvaluationError``.
     """
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
+
+    if not isinstance(wait_function.string, StringJSONata):
+        return FailureEventException(wait_function._create_failure_event(env, text))
+    cause = (f"The JSONata expression '{wait_function.string.expression}' specified for the field 'Timestamp' "
+             f"returned an invalid timestamp: {text!r} is not an ISO-8601 extended offset date-time format string.")
+    return query_evaluation_failure(env, cause, location="Timestamp")
+
+
+def query_evaluation_failure(env: Any, cause: str, location: str | None = None) -> Exception:
+    """Record an ``EvaluationFailed`` event (``States.QueryEvaluationError``) and return the failure to raise.
+
+    AWS fails a JSONata field this way, with the event before the state's failure; moto has no such path.
+    """
     from moto.stepfunctions.parser.api import EvaluationFailedEventDetails, HistoryEventType
     from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
         FailureEvent,
@@ -43,25 +60,17 @@ def invalid_timestamp_failure(wait_function: Any, env: Any, text: str) -> Except
     from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
         StatesErrorNameType,
     )
-    from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
 
-    if not isinstance(wait_function.string, StringJSONata):
-        return FailureEventException(wait_function._create_failure_event(env, text))
     error = StatesErrorNameType.StatesQueryEvaluationError
+    details = EvaluationFailedEventDetails(error=error.to_name(), cause=cause)
+    if location is not None:
+        details["location"] = location
     failure = FailureEventException(
         FailureEvent(
             env=env,
             error_name=StatesErrorName(typ=error),
             event_type=HistoryEventType.EvaluationFailed,
-            event_details=event_details(
-                evaluationFailedEventDetails=EvaluationFailedEventDetails(
-                    error=error.to_name(),
-                    cause=f"The JSONata expression '{wait_function.string.expression}' specified for the field "
-                    f"'Timestamp' returned an invalid timestamp: {text!r} is not an ISO-8601 "
-                    "extended offset date-time format string.",
-                    location="Timestamp",
-                )
-            ),
+            event_details=event_details(evaluationFailedEventDetails=details),
         )
     )
     env.event_manager.add_event(

@@ -73,21 +73,12 @@ def encode_variable_declarations(bindings: dict[str, Any]) -> str:
 
 def install() -> None:
     """Plug the evaluator and the fixes into moto (called once by ``patches.install``)."""
-    from moto.stepfunctions.parser.api import EvaluationFailedEventDetails, HistoryEventType
-    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
-        FailureEvent,
-        FailureEventException,
-    )
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
-        StatesErrorNameType,
-    )
     from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic_jsonata
     from moto.stepfunctions.parser.asl.eval import states, variable_store
     from moto.stepfunctions.parser.asl.jsonata import jsonata as jsonata_module
 
-    from workbench.engine.embedded.fidelity import event_details
+    from workbench.engine.embedded.fidelity import query_evaluation_failure
 
     jsonata_module._eval_jsonata = evaluate
     # Imported by name in each module: replace every copy.
@@ -103,29 +94,8 @@ def install() -> None:
         try:
             original_eval_body(self, env)
         except jsonata_module.JSONataException as exc:
-            error = StatesErrorNameType.StatesQueryEvaluationError
-            field = env.next_field_name
-            failure = FailureEventException(
-                FailureEvent(
-                    env=env,
-                    error_name=StatesErrorName(typ=error),
-                    event_type=HistoryEventType.EvaluationFailed,
-                    event_details=event_details(
-                        evaluationFailedEventDetails=EvaluationFailedEventDetails(
-                            error=error.to_name(),
-                            cause=f"The JSONata expression '{self.expression}' specified for the field "
-                            f"'{field}' threw an error during evaluation. {exc.details}",
-                        )
-                    ),
-                )
-            )
-            env.event_manager.add_event(
-                context=env.event_history_context,
-                event_type=HistoryEventType.EvaluationFailed,
-                event_details=event_details(
-                    evaluationFailedEventDetails=failure.get_evaluation_failed_event_details()
-                ),
-            )
-            raise failure from exc
+            cause = (f"The JSONata expression '{self.expression}' specified for the field "
+                     f"'{env.next_field_name}' threw an error during evaluation. {exc.details}")
+            raise query_evaluation_failure(env, cause) from exc
 
     string_expression.StringJSONata._eval_body = _eval_body  # type: ignore[method-assign]
