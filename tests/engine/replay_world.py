@@ -14,6 +14,8 @@ import re
 import threading
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/replay"
@@ -214,13 +216,25 @@ class World:
                 if token is None or not self._callbacks:
                     continue
                 outcome = self._callbacks.pop(0)
-                if outcome["type"] == "TaskSucceeded":
-                    sfn.send_task_success(taskToken=token, output=json.dumps(outcome.get("output")))
-                elif outcome["type"] == "TaskFailed":
-                    failure = {k: v if isinstance(v, str) else json.dumps(v)
-                               for k, v in (("error", outcome.get("error")), ("cause", outcome.get("cause")))
-                               if v is not None}
-                    sfn.send_task_failure(taskToken=token, **failure)
+                try:
+                    self._answer(sfn, token, outcome)
+                except ClientError as exc:
+                    # A token of an execution that already ended (a message left from an earlier replay
+                    # on a shared queue): AWS answers InvalidToken/TaskTimedOut too; nothing to answer.
+                    if exc.response.get("Error", {}).get("Code") not in ("InvalidToken", "TaskTimedOut",
+                                                                           "TaskDoesNotExist"):
+                        raise
+                    self._callbacks.insert(0, outcome)
+
+    @staticmethod
+    def _answer(sfn: Any, token: str, outcome: dict[str, Any]) -> None:
+        if outcome["type"] == "TaskSucceeded":
+            sfn.send_task_success(taskToken=token, output=json.dumps(outcome.get("output")))
+        elif outcome["type"] == "TaskFailed":
+            failure = {k: v if isinstance(v, str) else json.dumps(v)
+                       for k, v in (("error", outcome.get("error")), ("cause", outcome.get("cause")))
+                       if v is not None}
+            sfn.send_task_failure(taskToken=token, **failure)
 
     def _start(self, target: Any) -> None:
         thread = threading.Thread(target=target, daemon=True, name=f"replay-{self.tag}")
