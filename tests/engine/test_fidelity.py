@@ -30,7 +30,7 @@ def outcomes(request: pytest.FixtureRequest, corpus: Path) -> dict[str, Any]:
     from workbench.engine.embedded import shared_engine
 
     selected = {item.callspec.params["name"] for item in request.session.items
-                if item.module is request.module and hasattr(item, "callspec")}
+                if getattr(item, "module", None) is request.module and hasattr(item, "callspec")}
     scenarios = [s for s in replay.load_scenarios(corpus / "histories") if s.file in selected]
     warped, plain = shared_engine(time_warp=True), shared_engine(time_warp=False)
 

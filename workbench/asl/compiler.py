@@ -73,7 +73,12 @@ def compile_mission(mission: Mission, *, check: bool = True) -> dict[str, Any]:
 
 
 def dumps_asl(definition: dict[str, Any]) -> str:
-    """Canonical text of a definition: 2-space indent, UTF-8, trailing newline (stable for diffs and hashes)."""
+    """Canonical text of a definition: 2-space indent, UTF-8, trailing newline (stable for diffs and hashes).
+
+    Example:
+        >>> dumps_asl({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}).splitlines()[1]
+        '  "StartAt": "A",'
+    """
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -22,8 +22,8 @@ def find_placeholders(definition: Any) -> set[str]:
     """Every placeholder name used in a definition (in values and in keys).
 
     Example:
-        >>> find_placeholders({"States": {"A": {"Resource": "${FetchArn}", "Next": "${AWS::Region}-x"}}})
-        {'AWS::Region', 'FetchArn'}
+        >>> sorted(find_placeholders({"States": {"A": {"Resource": "${FetchArn}", "Next": "${AWS::Region}-x"}}}))
+        ['AWS::Region', 'FetchArn']
     """
     found: set[str] = set()
     stack: list[Any] = [definition]

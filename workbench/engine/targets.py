@@ -237,7 +237,7 @@ class EmbeddedTarget(Target):
         Example:
             >>> target = Target.parse("embedded", time_warp=True, faults=plan)  # doctest: +SKIP
             >>> with target.bind_tools([ToolBinding(name="fetch", lambda_function="fetch", local="m:fetch")]):
-            ...     launch(target, deployment, {}).wait()
+            ...     launch(target, deployment, {}).wait()  # doctest: +SKIP
         """
         from workbench.engine.tools import bind_tools
 
