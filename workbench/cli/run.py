@@ -95,6 +95,10 @@ def run_cmd(
     subs: Annotated[Path | None, typer.Option("--subs", help="Substitutions file (JSON/YAML mapping).")] = None,
     tool: Annotated[list[str] | None, typer.Option(
         "--tool", help="Local tool for a Lambda or ${Placeholder}: Name=package.module:function.")] = None,
+    mock_config: Annotated[Path | None, typer.Option(
+        "--mock-config", help="Mocked responses (AWS Step Functions Local MockConfigFile JSON/YAML).")] = None,
+    test_case: Annotated[str | None, typer.Option(
+        "--test-case", help="Test case of --mock-config to run (mocked Tasks do not call their tools).")] = None,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Start and return at once.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result.")] = False,
 ) -> None:
@@ -105,6 +109,7 @@ def run_cmd(
     from workbench.asl.substitutions import parse_substitutions
     from workbench.engine.errors import WaitInterrupted
     from workbench.engine.faults import load_fault_plan
+    from workbench.engine.mocks import load_mock_config
     from workbench.engine.run import run_mission
 
     payload = parse_input(input)
@@ -115,12 +120,13 @@ def run_cmd(
             plan = plan.model_copy(update={"seed": seed})
         substitutions = {**load_substitutions(subs), **parse_substitutions(sub or [])}
         local_tools = parse_substitutions(tool or [])
+        mocks = load_mock_config(mock_config) if mock_config else None
     except WorkbenchError as exc:
         raise _usage_error(exc) from None
     try:
         execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
                                 time_warp=time_warp, substitutions=substitutions, local_tools=local_tools,
-                                wait=not no_wait,
+                                mock_config=mocks, test_case=test_case, wait=not no_wait,
                                 progress=not as_json, profile=profile, region=region, role_arn=role_arn)
     except WaitInterrupted as exc:
         typer.echo(str(exc), err=True)

@@ -36,8 +36,9 @@ import yaml
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.mission.diagnostics import Diagnostic, DiagnosticError, Severity
+from workbench.mission.diagnostics import Diagnostic, DiagnosticError, MissionLoadError, Severity
 from workbench.mission.faults import FaultSpec, LatencySpec, ThrottleSpec
+from workbench.mission.positions import parse_document
 
 __all__ = [
     "Decision", "FaultInjector", "FaultPlan", "FaultSpec", "FaultStats", "InjectedTimeout", "LatencySpec",
@@ -68,23 +69,13 @@ class FaultPlan(BaseModel):
         return cls(seed=seed, tools=dict(faults))
 
 
-def _line_of(text: str, location: tuple[int | str, ...]) -> int | None:
-    """1-based line of a field path in YAML/JSON text (best effort)."""
+def line_of(text: str, location: tuple[int | str, ...]) -> int | None:
+    """1-based line of a field path in YAML/JSON text (its nearest existing parent when it is missing)."""
     try:
-        node: Any = yaml.compose(text)
-    except yaml.YAMLError:
+        position = parse_document(text).position(tuple(location))
+    except MissionLoadError:
         return None
-    for key in location:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(key)), None)
-            if match is None:
-                return int(node.start_mark.line) + 1
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    return int(node.start_mark.line) + 1 if node is not None else None
+    return position[0] if position else None
 
 
 def load_fault_plan(path: str | Path) -> FaultPlan:
@@ -116,7 +107,7 @@ def load_fault_plan(path: str | Path) -> FaultPlan:
     except ValidationError as exc:
         diagnostics = [
             Diagnostic(
-                code="FAULT003", severity=Severity.ERROR, file=str(file), line=_line_of(text, tuple(err["loc"])),
+                code="FAULT003", severity=Severity.ERROR, file=str(file), line=line_of(text, tuple(err["loc"])),
                 location=".".join(str(p) for p in err["loc"]), message=err["msg"],
                 hint="fields: seed, tools.<tool>.{fail_rate, error, message, latency, throttle, timeout_rate}",
             )

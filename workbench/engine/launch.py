@@ -312,11 +312,13 @@ def launch(
     input: Any = None,
     *,
     name: str | None = None,
+    test_case: str | None = None,
 ) -> Execution:
     """Start an execution of a deployed state machine and return its :class:`Execution` handle.
 
     ``name`` defaults to ``<state machine>-<UTC time>-<random>``. Launching again with the same name
     and input returns the existing execution (``reused=True``); a different input is an error.
+    ``test_case`` starts ``stateMachineArn#TestCase``: mocked responses, as Step Functions Local does.
 
     Example:
         >>> run = launch(target, deployment, {"ticket": 42}, name="ticket-42")  # doctest: +SKIP
@@ -331,7 +333,8 @@ def launch(
             f"Execution name '{exec_name}' is invalid: use 1-80 letters, digits, '-' or '_'."
         )
     try:
-        started = target.call("start_execution", stateMachineArn=start_arn, name=exec_name, input=body)
+        started = target.call("start_execution", stateMachineArn=start_arn + (f"#{test_case}" if test_case else ""),
+                              name=exec_name, input=body)
     except AwsError as exc:
         if exc.code != "ExecutionAlreadyExists":
             raise

@@ -20,8 +20,10 @@ from typing import Any
 from workbench.asl.compiler import compile_mission
 from workbench.asl.substitutions import find_placeholders
 from workbench.engine.deploy import Deployment, deploy
+from workbench.engine.errors import TargetError
 from workbench.engine.faults import FaultPlan
 from workbench.engine.launch import Execution, launch
+from workbench.engine.mocks import MockConfig, check_test_case, load_mock_config
 from workbench.engine.targets import EmbeddedTarget, EndpointTarget, Target
 from workbench.engine.tools import BoundTools, ToolBinding
 from workbench.mission.loader import load_mission
@@ -31,6 +33,10 @@ from workbench.mission.model import Mission
 # must not unbind a function another run of the same tools still calls.
 _in_use: dict[str, int] = {}
 _in_use_lock = threading.Lock()
+# A mock config is loaded into the engine only while its execution starts (the execution keeps the test
+# case); one run at a time, so two runs' configs with the same test case names cannot cross.
+_mock_start_lock = threading.Lock()
+MockSource = MockConfig | str | Path | Mapping[str, Any]
 
 
 def _hold(bound: BoundTools) -> None:
@@ -125,14 +131,60 @@ def _bound_elsewhere(binding: ToolBinding, local_tools: Mapping[str, str]) -> bo
     return bool(find_placeholders({"f": binding.lambda_function})) or binding.function_name in local_tools
 
 
+def _checked_mocks(mock_config: MockSource | None, test_case: str | None, state_machine: str,
+                   definition: dict[str, Any], target: Target) -> MockConfig | None:
+    """The mock config to load for this run, checked against the state machine before anything is deployed."""
+    if mock_config is None and test_case is None:
+        return None
+    if target.kind == "aws":
+        raise TargetError("Mocked responses (mock_config / test_case) run on local targets only (the embedded "
+                          "engine, `workbench engine serve`, Step Functions Local); AWS calls the real services.")
+    if mock_config is None:
+        return None  # the engine already has the config (engine.load_mock_config, SFN_MOCK_CONFIG)
+    config = mock_config if isinstance(mock_config, MockConfig) else load_mock_config(mock_config)
+    if test_case is None:
+        cases = ", ".join(sorted(config.test_cases.get(state_machine, {}))) or "none"
+        raise TargetError(f"{config.source}: choose a test case to run (test_case=... / --test-case); the "
+                          f"file defines for '{state_machine}': {cases}")
+    check_test_case(config.test_case(state_machine, test_case), definition)
+    return config
+
+
+def _launch_mocked(target: Target, deployment: Deployment, input: Any, name: str | None,
+                   config: MockConfig | None, test_case: str | None) -> Execution:
+    """Start with ``#TestCase``, making the config known to the engine that runs the execution."""
+    if config is None:
+        return launch(target, deployment, input, name=name, test_case=test_case)
+    if isinstance(target, EndpointTarget):
+        if workbench_engine_tools(target.endpoint_url) is not None:
+            from workbench.engine.embedded.mocking import register_remote_mock_config
+
+            register_remote_mock_config(target.endpoint_url, config)
+        return launch(target, deployment, input, name=name, test_case=test_case)
+    from workbench.engine.embedded import EmbeddedEngine
+
+    engine = target.engine if isinstance(target, EmbeddedTarget) else None
+    if not isinstance(engine, EmbeddedEngine):
+        raise TargetError(f"the {target.kind} target cannot load a mock config; use the embedded engine")
+    with _mock_start_lock:
+        engine.load_mock_config(config, replace=False)
+        try:
+            return launch(target, deployment, input, name=name, test_case=test_case)
+        finally:
+            engine.unload_mock_config(config)
+
+
 def start_mission(mission: Mission, definition: dict[str, Any] | None, target: Target, input: Any = None, *,
                   faults: FaultPlan | None = None, name: str | None = None,
                   substitutions: dict[str, str] | None = None,
-                  local_tools: Mapping[str, str] | None = None) -> MissionRun:
+                  local_tools: Mapping[str, str] | None = None,
+                  mock_config: MockSource | None = None, test_case: str | None = None) -> MissionRun:
     """Deploy the Mission's state machine, make its tools reachable and start it (does not wait).
 
     ``definition`` defaults to the compiled Mission. ``local_tools`` adds tools by Lambda function (or
     placeholder) name → ``module:function``, for imported state machines whose Tasks are not Mission tools.
+    ``mock_config`` + ``test_case``: answer the Tasks the test case names from the mock config (AWS Step
+    Functions Local format) instead of calling their tools; see ``docs/mocked-responses.md``.
 
     Example:
         >>> run = start_mission(mission, None, Target.parse("embedded"), {"n": 1})  # doctest: +SKIP
@@ -140,6 +192,7 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
         'SUCCEEDED'
     """
     definition = definition or compile_mission(mission)
+    mocks = _checked_mocks(mock_config, test_case, mission.name, definition, target)
     extra = dict(local_tools or {})
     if extra:
         substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region or "us-east-1")
@@ -154,7 +207,7 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
     elif isinstance(target, EndpointTarget):
         remote = _serve_remotely(target, mission)
     try:
-        execution = launch(target, deployment, input, name=name)
+        execution = _launch_mocked(target, deployment, input, name, mocks, test_case)
     except BaseException:
         if bound is not None:
             _let_go(bound)
@@ -174,6 +227,8 @@ def run_mission(
     time_warp: bool | None = None,
     substitutions: dict[str, str] | None = None,
     local_tools: Mapping[str, str] | None = None,
+    mock_config: MockSource | None = None,
+    test_case: str | None = None,
     wait: bool = True,
     progress: bool = True,
     timeout: float | None = None,
@@ -186,12 +241,15 @@ def run_mission(
     ``target_options`` (``profile``, ``region``, ``role_arn``) go to :meth:`Target.parse`.
     ``local_tools`` (function or placeholder name → ``module:function``) serves extra tools on a local
     target, e.g. for an imported state machine: ``local_tools={"ValidateFn": "mytools:validate"}``.
+    ``mock_config`` (file, mapping or :class:`MockConfig`) and ``test_case`` mock Task results per
+    execution in the AWS Step Functions Local format (local targets only).
 
     Example:
         >>> from workbench.engine.run import run_mission
         >>> execution = run_mission("missions/incident_triage.yaml", time_warp=True)  # doctest: +SKIP
         >>> execution.status  # doctest: +SKIP
         'SUCCEEDED'
+        >>> run_mission(path, mock_config="mocks.json", test_case="HappyPath")  # doctest: +SKIP
     """
     if not isinstance(mission, Mission):
         mission = load_mission(mission)
@@ -200,7 +258,8 @@ def run_mission(
         warp = time_warp if time_warp is not None else mission.local.time_warp
         target = Target.parse(target, time_warp=warp, faults=plan, **target_options)
     run = start_mission(mission, None, target, mission.local.input if input is None else input, faults=plan,
-                        name=name, substitutions=substitutions, local_tools=local_tools)
+                        name=name, substitutions=substitutions, local_tools=local_tools,
+                        mock_config=mock_config, test_case=test_case)
     if wait:
         try:
             run.execution.wait(timeout=timeout, progress=progress)

@@ -9,7 +9,9 @@ request thread runs ``Execution.start`` synchronously), and keep that binding fo
   started by the interpreter itself, e.g. ``states:startExecution``, lands on the engine that owns
   ``MOTO_PORT``);
 * time warp: an execution gets its own :class:`VirtualClock` when its engine had ``time_warp`` on at
-  start, so switching ``engine.time_warp`` affects the executions started afterwards only.
+  start, so switching ``engine.time_warp`` affects the executions started afterwards only;
+* mocked responses: an execution started with a test case (``stateMachineArn#TestCase``) keeps its
+  :class:`MockRun` (the test case and its invocation counters), see ``mocking.py``.
 """
 
 from __future__ import annotations
@@ -21,23 +23,26 @@ from dataclasses import dataclass, field
 
 from workbench.engine.embedded.lambdas import Tool, ToolRegistry
 from workbench.engine.embedded.timewarp import VirtualClock
+from workbench.engine.mocks import MockConfig, MockRun
 
 
 @dataclass(eq=False)
 class EngineState:
-    """The part of an engine the interpreter reads: its tools and its time-warp switch."""
+    """The part of an engine the interpreter reads: its tools, time-warp switch and mock configs."""
 
     tools: ToolRegistry = field(default_factory=ToolRegistry)
     time_warp: bool = False
     port: int = 0
+    mock_configs: list[MockConfig] = field(default_factory=list)  # newest last; searched newest first
 
 
 @dataclass(frozen=True)
 class ExecutionBinding:
-    """The engine an execution was started through, and its virtual clock when time is warped."""
+    """The engine an execution was started through, its virtual clock (time warp) and its test case."""
 
     engine: EngineState | None
     clock: VirtualClock | None
+    mocks: MockRun | None = None
 
 
 _lock = threading.Lock()
@@ -75,15 +80,24 @@ def serving(engine: EngineState) -> Iterator[None]:
         _request.engine = previous
 
 
-def bind_execution(execution_arn: str) -> ExecutionBinding:
-    """Bind a starting execution to the engine serving this request (or the first live one)."""
-    serving_engine: EngineState | None = getattr(_request, "engine", None)
+def serving_engine() -> EngineState | None:
+    """The engine serving the current request, else the first live one (None when none runs)."""
+    engine: EngineState | None = getattr(_request, "engine", None)
+    if engine is not None:
+        return engine
     with _lock:
-        engine = serving_engine if serving_engine is not None else (_live[0] if _live else None)
+        return _live[0] if _live else None
+
+
+def bind_execution(execution_arn: str, mocks: MockRun | None = None) -> ExecutionBinding:
+    """Bind a starting execution to the engine serving this request (or the first live one)."""
+    serving: EngineState | None = getattr(_request, "engine", None)
+    with _lock:
+        engine = serving if serving is not None else (_live[0] if _live else None)
         # Only an execution started through a warped engine's own endpoint runs on a virtual clock; one
         # started through another server in this process (a plain moto server) keeps real time.
-        warped = serving_engine is not None and serving_engine.time_warp
-        binding = ExecutionBinding(engine, VirtualClock() if warped else None)
+        warped = serving is not None and serving.time_warp
+        binding = ExecutionBinding(engine, VirtualClock() if warped else None, mocks)
         _bindings[execution_arn] = binding
     return binding
 

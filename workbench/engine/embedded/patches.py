@@ -11,7 +11,7 @@ import threading
 import uuid
 from typing import Any
 
-from workbench.engine.embedded import activities, bindings, fidelity, jsonata_eval, timewarp
+from workbench.engine.embedded import activities, bindings, fidelity, jsonata_eval, mocking, timewarp
 from workbench.engine.embedded.fidelity import event_details
 from workbench.engine.embedded.lambdas import ToolContext, function_name_of, invoke_tool
 
@@ -29,6 +29,7 @@ def install() -> None:
         _install_parser_thread_safety()
         _install_lambda_dispatch()
         _install_execution_binding()
+        mocking.install()
         _install_api_fixes()
         _install_service_normalisation()
         jsonata_eval.install()
@@ -148,7 +149,7 @@ def _install_execution_binding() -> None:
 
     def start(self: Any) -> None:
         # Runs on the request thread, before the worker thread exists.
-        bindings.bind_execution(self.exec_arn)
+        bindings.bind_execution(self.exec_arn, mocking.pending())
         original_start(self)
 
     Execution.start = start  # type: ignore[method-assign]
@@ -160,6 +161,8 @@ def _install_execution_binding() -> None:
         execution: Any = env.states.context_object.context_object_data["Execution"]
         binding = bindings.binding_of(execution.get("Id"))
         timewarp.attach_clock(env, binding.clock if binding else None)
+        if binding is not None and binding.mocks is not None:
+            env.mock_test_case = binding.mocks  # type: ignore[assignment]  # duck-typed, see mocking.py
         # AWS's $$.Execution has RedriveCount (0 for a first run); moto leaves it out.
         execution.setdefault("RedriveCount", 0)
         return env

@@ -31,9 +31,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from workbench.engine.embedded import bindings
+from workbench.engine.embedded import bindings, mocking
 from workbench.engine.embedded.errors import UNSUPPORTED_OPERATIONS, EngineUnsupported, ToolError
 from workbench.engine.embedded.lambdas import resolve_tool_path
+from workbench.engine.mocks import MockConfig
 from workbench.mission.diagnostics import WorkbenchError
 
 _DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -86,6 +87,8 @@ class _WorkbenchApp:
     def _workbench(self, environ: dict[str, Any], start_response: Callable[..., Any], path: str) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         tools = self._state.tools
+        if path == "/workbench/mocks" and method == "POST":
+            return _json_response(start_response, *mocking.serve_mock_config(self._state, environ))
         if path == "/workbench/tools" and method == "GET":
             return _json_response(start_response, "200 OK",
                                   {"tools": tools.names(), "time_warp": self._state.time_warp})
@@ -279,6 +282,27 @@ class EmbeddedEngine:
     def tools(self) -> list[str]:
         """Names of the registered tools."""
         return self._state.tools.names()
+
+    def load_mock_config(self, source: MockConfig | str | os.PathLike[str] | Mapping[str, Any], *,
+                         replace: bool = True) -> MockConfig:
+        """Answer mocked Tasks of executions started as ``stateMachineArn="...#TestCase"`` (newest config first).
+
+        With ``replace``, a config read from the same file replaces the one loaded before. Example:
+            >>> engine.load_mock_config("MockConfigFile.json")                                  # doctest: +SKIP
+            >>> engine.client().start_execution(stateMachineArn=f"{arn}#HappyPath", name="t1")  # doctest: +SKIP
+        """
+        with self._lock:
+            return mocking.load_into(self._state, source, replace)
+
+    def unload_mock_config(self, config: MockConfig) -> None:
+        """Forget a mock config (executions already started keep their test case)."""
+        with self._lock:
+            self._state.mock_configs[:] = [c for c in self._state.mock_configs if c is not config]
+
+    @property
+    def mock_configs(self) -> list[MockConfig]:
+        """The loaded mock configs, oldest first."""
+        return list(self._state.mock_configs)
 
     def __enter__(self) -> EmbeddedEngine:
         return self.start()
