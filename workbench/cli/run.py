@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -66,6 +66,15 @@ def load_substitutions(path: Path | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def _state_machine_type(text: str) -> Literal["STANDARD", "EXPRESS"]:
+    value = text.upper()
+    if value == "STANDARD":
+        return "STANDARD"
+    if value == "EXPRESS":
+        return "EXPRESS"
+    raise fail(f"--type '{text}' is not STANDARD or EXPRESS")
+
+
 def _usage_error(exc: WorkbenchError) -> typer.Exit:
     """Exit 2 with the error's diagnostics (file, line, step) or its one-line message."""
     if isinstance(exc, DiagnosticError):
@@ -99,6 +108,7 @@ def run_cmd(
         "--mock-config", help="Mocked responses (AWS Step Functions Local MockConfigFile JSON/YAML).")] = None,
     test_case: Annotated[str | None, typer.Option(
         "--test-case", help="Test case of --mock-config to run (mocked Tasks do not call their tools).")] = None,
+    sm_type: Annotated[str, typer.Option("--type", help="STANDARD or EXPRESS (state machine type).")] = "STANDARD",
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Start and return at once.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result.")] = False,
 ) -> None:
@@ -126,7 +136,8 @@ def run_cmd(
     try:
         execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
                                 time_warp=time_warp, substitutions=substitutions, local_tools=local_tools,
-                                mock_config=mocks, test_case=test_case, wait=not no_wait,
+                                mock_config=mocks, test_case=test_case, type=_state_machine_type(sm_type),
+                                wait=not no_wait,
                                 progress=not as_json, profile=profile, region=region, role_arn=role_arn)
     except WaitInterrupted as exc:
         typer.echo(str(exc), err=True)

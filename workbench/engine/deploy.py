@@ -238,6 +238,9 @@ def deploy(
     notes: list[str] = []
     if target.kind != "aws" and config:
         notes.append(f"{target.kind} target: logging/tracing settings are recorded but have no effect locally.")
+    if target.kind == "embedded" and type == "EXPRESS":
+        notes.append("the embedded engine runs EXPRESS state machines like STANDARD ones (with a full execution "
+                     "history, which AWS keeps for Express only in CloudWatch Logs); pricing and limits differ on AWS.")
 
     arn = find_state_machine(target, name)
     created = updated = published = False
@@ -271,7 +274,7 @@ def deploy(
             updated = published = True
 
     alias_arn = _point_alias(target, arn, alias, str(version_arn)) if alias and version_arn else None
-    if not target.capabilities.start_qualified and (alias_arn or version_arn):
+    if not target.capabilities.start_qualified and alias_arn:
         notes.append(
             f"{target.kind} target cannot start executions through a version or alias ARN; launch() starts "
             "the state machine itself, whose latest revision is this definition."

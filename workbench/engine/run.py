@@ -12,6 +12,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 from workbench.asl.compiler import compile_mission
 from workbench.asl.substitutions import find_placeholders
-from workbench.engine.deploy import Deployment, deploy
+from workbench.engine.deploy import Deployment, StateMachineType, deploy
 from workbench.engine.errors import TargetError
 from workbench.engine.faults import FaultPlan
 from workbench.engine.launch import Execution, launch
@@ -28,6 +29,11 @@ from workbench.engine.targets import EmbeddedTarget, EndpointTarget, Target
 from workbench.engine.tools import BoundTools, ToolBinding
 from workbench.mission.loader import load_mission
 from workbench.mission.model import Mission
+
+
+class EngineNoteWarning(UserWarning):
+    """Something a target does differently from AWS for this run (shown once, in plain words)."""
+
 
 # Function name -> runs using it. Tools live in the engine's registry (looked up at call time), so a run
 # must not unbind a function another run of the same tools still calls.
@@ -178,7 +184,8 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
                   faults: FaultPlan | None = None, name: str | None = None,
                   substitutions: dict[str, str] | None = None,
                   local_tools: Mapping[str, str] | None = None,
-                  mock_config: MockSource | None = None, test_case: str | None = None) -> MissionRun:
+                  mock_config: MockSource | None = None, test_case: str | None = None,
+                  type: StateMachineType = "STANDARD") -> MissionRun:
     """Deploy the Mission's state machine, make its tools reachable and start it (does not wait).
 
     ``definition`` defaults to the compiled Mission. ``local_tools`` adds tools by Lambda function (or
@@ -196,7 +203,9 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
     extra = dict(local_tools or {})
     if extra:
         substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region or "us-east-1")
-    deployment = deploy(target, mission.name, definition, substitutions=substitutions)
+    deployment = deploy(target, mission.name, definition, substitutions=substitutions, type=type)
+    for note in deployment.notes:
+        warnings.warn(note, EngineNoteWarning, stacklevel=2)
     bindings = [b for b in tool_bindings(mission) if b.local or not _bound_elsewhere(b, extra)]
     bindings += [ToolBinding(name=n, lambda_function=n, local=spec) for n, spec in extra.items()]
     bound: BoundTools | None = None
@@ -229,6 +238,7 @@ def run_mission(
     local_tools: Mapping[str, str] | None = None,
     mock_config: MockSource | None = None,
     test_case: str | None = None,
+    type: StateMachineType = "STANDARD",
     wait: bool = True,
     progress: bool = True,
     timeout: float | None = None,
@@ -259,7 +269,7 @@ def run_mission(
         target = Target.parse(target, time_warp=warp, faults=plan, **target_options)
     run = start_mission(mission, None, target, mission.local.input if input is None else input, faults=plan,
                         name=name, substitutions=substitutions, local_tools=local_tools,
-                        mock_config=mock_config, test_case=test_case)
+                        mock_config=mock_config, test_case=test_case, type=type)
     if wait:
         try:
             run.execution.wait(timeout=timeout, progress=progress)
