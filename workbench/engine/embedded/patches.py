@@ -7,6 +7,7 @@ without it. moto is pinned exactly (``moto==5.2.5``) because these reach into it
 
 from __future__ import annotations
 
+import copy
 import threading
 import uuid
 from typing import Any
@@ -216,19 +217,31 @@ def _install_api_fixes() -> None:
     StepFunctionResponse.describe_execution = describe_execution  # type: ignore[method-assign]
 
     # GetExecutionHistory: moto ignores maxResults, nextToken and reverseOrder and returns every event.
+    # It also deep-copies the whole history on every call; we copy only the page asked for, so live
+    # progress (newest-first pages while running) costs the new events, not the whole history each poll.
     def get_execution_history(self: Any) -> Any:
         arn = self._get_param("executionArn")
         max_results = self._get_int_param("maxResults") or 100  # AWS: 0 or absent means 100
         token = self._get_param("nextToken")
-        events = list(self.stepfunction_backend.get_execution_history(arn)["events"])
-        if self._get_bool_param("reverseOrder", False):
-            events.reverse()
         try:
             start = int(token) if token else 0
         except ValueError:
             raise InvalidToken(f"'{token}'") from None
-        response: dict[str, Any] = {"events": events[start:start + max_results]}
-        if start + max_results < len(events):
+        execution = self.stepfunction_backend.describe_execution(execution_arn=arn)
+        env = execution.exec_worker.env if execution.exec_worker is not None else None
+        if env is None:  # not started yet
+            return ActionResult({"events": []})
+        manager = env.event_manager
+        with manager._mutex:
+            events = manager._history_event_list
+            total = len(events)
+            if self._get_bool_param("reverseOrder", False):
+                page = events[max(total - start - max_results, 0):max(total - start, 0)][::-1]
+            else:
+                page = events[start:start + max_results]
+            page = copy.deepcopy(page)
+        response: dict[str, Any] = {"events": page}
+        if start + max_results < total:
             response["nextToken"] = str(start + max_results)
         return ActionResult(response)
 
