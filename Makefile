@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Tests and notebooks never reach beyond 127.0.0.1: no EC2 instance-metadata lookups for credentials.
+export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: install demo test lint typecheck unit notebooks bench browser-deps clean
 

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# No test may reach beyond 127.0.0.1: without credentials, botocore would ask the EC2 instance metadata
+# service (169.254.169.254) for some. Tests that need "no credentials" get NoCredentialsError at once.
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("WORKBENCH_CORPUS", REPO.parent / "shared" / "corpus"))
 ARTIFACTS = Path(os.environ.get("WORKBENCH_ARTIFACTS", REPO / "test-artifacts"))
