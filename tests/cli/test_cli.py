@@ -211,3 +211,17 @@ def test_demo_validates_compiles_runs_with_a_retry_and_writes_a_report(tmp_path:
     retried = out.split("retries fired in:")[1].splitlines()[0]
     assert retried.strip() not in ("", "none")  # the injected fault was retried
     assert report.stat().st_size > 100_000 and "incident_triage" in report.read_text()
+
+
+def test_graph_draws_a_mission_or_an_asl_file(tmp_path: Path, corpus: Path) -> None:
+    svg = tmp_path / "triage.svg"
+    code, _, err = invoke("graph", str(REPO / "missions/incident_triage.yaml"), "-o", str(svg))
+    assert code == 0, err
+    assert svg.read_text().startswith("<svg") and 'data-state="fetch_alert"' in svg.read_text()
+    page = tmp_path / "sample.html"
+    sample = corpus / "asl" / "data-processing__sam__statemachine__statemachine.asl.json"
+    assert invoke("graph", str(sample), "-o", str(page))[0] == 0
+    assert "<svg" in page.read_text()
+    bad = write(tmp_path, "bad.yaml", "mission: m\nsteps:\n  - {id: a, tool: nope}\n")
+    assert invoke("graph", str(bad), "-o", str(tmp_path / "no.svg"))[0] == 1
+    assert not (tmp_path / "no.svg").exists()

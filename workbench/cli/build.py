@@ -103,7 +103,33 @@ def import_cmd(
         typer.echo(mission.to_yaml(), nl=False)
 
 
+def graph_cmd(
+    source: Annotated[Path, typer.Argument(help="Mission file or ASL definition file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Write .svg, or .html for a page.")] = Path(
+        "graph.svg"),
+) -> None:
+    """Draw a Mission or any state machine as a self-contained SVG. Exit 1 when it has errors, 2 unreadable."""
+    from workbench.asl.lint import load_asl
+    from workbench.viz import draw
+
+    if source.name.endswith((".asl.json", ".asl.yaml", ".asl.yml")) or source.suffix == ".json":
+        try:
+            definition = load_asl(source).definition
+        except AslError as exc:
+            print_diagnostics(exc.diagnostics)
+            raise typer.Exit(2) from None
+    else:
+        result = validate_file(source)
+        if result.definition is None:
+            print_diagnostics(result.diagnostics)
+            raise typer.Exit(2 if result.unreadable else 1)
+        definition = result.definition
+    path = draw(definition).save(output)
+    typer.echo(f"wrote {path}", err=True)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("graph")(graph_cmd)
     app.command("import")(import_cmd)
     app.command("compile")(compile_cmd)
     app.command("validate")(validate_cmd)

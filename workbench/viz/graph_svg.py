@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from workbench.asl.graph import END, START, Graph, graph_of
 from workbench.mission.diagnostics import AslError, Diagnostic, Severity, WorkbenchError
+from workbench.mission.files import write_text_atomic
 from workbench.viz import graph_style as st
 from workbench.viz import metrics as m
 from workbench.viz.graph_legend import LEGEND_H, legend
@@ -272,15 +272,7 @@ class GraphView:
         text = self.svg
         if target.suffix.lower() in (".html", ".htm"):
             text = f'<!doctype html><meta charset="utf-8"><title>State machine</title><body>{text}</body>'
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+        return write_text_atomic(target, text)
 
 
 def _as_graph(obj: Any) -> Graph:

@@ -6,9 +6,7 @@ exports write each frame atomically (temp file + ``os.replace``) so a half-writt
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +23,7 @@ from workbench.engine.launch import Execution
 from workbench.engine.targets import Target
 from workbench.history import ExecutionHistory, HistoryFrames, fetch, frames, load_histories
 from workbench.mission.diagnostics import WorkbenchError
+from workbench.mission.files import atomic_path
 
 FRAME_NAMES = ("executions", "states", "attempts", "events")
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -233,15 +232,8 @@ def state_names(source: Any) -> list[str]:
 
 # --- exports -----------------------------------------------------------------------------------
 def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        write(str(tmp))
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
