@@ -7,6 +7,8 @@ ids of visits are looked up by event row in the concatenated event columns (nump
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -84,20 +86,21 @@ def _sizes(chunks: list[np.ndarray]) -> pd.arrays.IntegerArray:
     return nullable_ints(np.maximum(values, 0), values < 0)
 
 
-def _event_ts(buf: Buffers) -> np.ndarray:
-    cached = getattr(buf, "_event_ts", None)
+def _cached_column(buf: Buffers, name: str, parts: Any, dtype: Any) -> np.ndarray:
+    """Concatenate a per-event column once per buffer; later frames reuse it."""
+    cached = getattr(buf, name, None)
     if cached is None:
-        cached = concat(buf.e_ts, np.float64)
-        buf._event_ts = cached  # type: ignore[attr-defined]
+        cached = concat(parts, dtype)
+        setattr(buf, name, cached)
     return cached
+
+
+def _event_ts(buf: Buffers) -> np.ndarray:
+    return _cached_column(buf, "_event_ts", buf.e_ts, np.float64)
 
 
 def _event_ids(buf: Buffers) -> np.ndarray:
-    cached = getattr(buf, "_event_ids", None)
-    if cached is None:
-        cached = concat(buf.e_ids, np.int64)
-        buf._event_ids = cached  # type: ignore[attr-defined]
-    return cached
+    return _cached_column(buf, "_event_ids", buf.e_ids, np.int64)
 
 
 def attempts_per_visit(buf: Buffers) -> np.ndarray:

@@ -10,12 +10,13 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from workbench.asl.substitutions import PLACEHOLDER
+
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOT_NAME = re.compile(r"[^.\[\]\s()'\"]+")
 _INT = re.compile(r"-?\d+")
 _SLICE = re.compile(r"-?\d*:-?\d*(:-?\d*)?")
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 class PathProblem(NamedTuple):
