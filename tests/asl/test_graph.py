@@ -11,7 +11,7 @@ import pytest
 
 from workbench.asl.choice_text import rule_text, strip_jsonata
 from workbench.asl.graph import END, MISSING, START, Graph, graph_of
-from workbench.mission.diagnostics import AslError
+from workbench.core.diagnostics import AslError
 
 
 def corpus_definitions(corpus: Path) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from workbench.asl.lint import AslDocument, lint, load_asl, parse_asl, parse_location, render_location
 from workbench.asl.lint.codes import CODES
-from workbench.mission.diagnostics import AslError
+from workbench.core.diagnostics import AslError
 
 JSON_TEXT = """{
   "StartAt": "Fetch",

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.engine.run_support import lambda_arn, unique
+from workbench.core.diagnostics import DiagnosticError
 from workbench.engine.deploy import deploy
 from workbench.engine.embedded import shared_engine
 from workbench.engine.errors import ToolBindingError
@@ -28,7 +29,6 @@ from workbench.engine.faults import (
 from workbench.engine.launch import launch
 from workbench.engine.targets import EmbeddedTarget
 from workbench.engine.tools import ToolBinding, bind_tools, resolve_local
-from workbench.mission.diagnostics import DiagnosticError
 
 ECHO = "tests.engine.run_support:echo_tool"
 

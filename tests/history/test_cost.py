@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.history.hand_histories import exec_arn, fanout, frames_of, redriven, ten_states
+from workbench.core.diagnostics import WorkbenchError
 from workbench.history.cost import (
     express_billed_duration_ms,
     express_billed_memory_mb,
@@ -35,7 +36,6 @@ from workbench.history.cost_frames import (
 from workbench.history.events import HistoryWarning
 from workbench.history.frames import frames
 from workbench.history.prices import PricingError, Tier, load_prices
-from workbench.mission.diagnostics import WorkbenchError
 
 EXACT = 1e-9  # relative tolerance: float noise only
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from botocore.loaders import Loader
 
+from workbench.core.diagnostics import WorkbenchError
 from workbench.history import (
     MAX_HISTORY_EVENTS,
     HistoryLimitWarning,
@@ -25,7 +26,6 @@ from workbench.history import (
 )
 from workbench.history.events import EVENT_META, HISTORY_EVENT_TYPES
 from workbench.history.synthetic import simulate_execution
-from workbench.mission.diagnostics import WorkbenchError
 
 T0 = 1_700_000_000.0
 

@@ -13,11 +13,11 @@ import plotly.graph_objects as go
 import pytest
 
 from tests.history.hand_histories import FANOUT, exec_arn, fanout, frames_of, payment, ten_states
+from workbench.core.diagnostics import WorkbenchError
 from workbench.history import frames, load_history
 from workbench.history.analysis import state_latency
 from workbench.history.cost_frames import tool_costs
 from workbench.history.retries import retry_summary
-from workbench.mission.diagnostics import WorkbenchError
 from workbench.viz import (
     backoff_figure,
     cost_figure,

@@ -16,7 +16,7 @@ import pytest
 
 from tests.asl.test_graph import corpus_definitions, expected_levels
 from workbench.asl.graph import graph_of
-from workbench.mission.diagnostics import AslError, WorkbenchError
+from workbench.core.diagnostics import AslError, WorkbenchError
 from workbench.viz import GraphView, Overlay, StateOverlay, draw, render_svg
 
 NS = "{http://www.w3.org/2000/svg}"

@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from workbench.core.diagnostics import CompileError, Diagnostic, Severity, has_errors
 from workbench.mission.checks import check_mission
-from workbench.mission.diagnostics import CompileError, Diagnostic, Severity, has_errors
 from workbench.mission.model import Mission
 from workbench.mission.policies import CatchPolicy, RetryPolicy
 from workbench.mission.steps import (

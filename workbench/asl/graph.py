@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from workbench.asl.choice_text import rule_text
-from workbench.mission.diagnostics import AslError, Diagnostic, Severity
+from workbench.core.diagnostics import AslError, Diagnostic, Severity
 
 EdgeKind = Literal["start", "next", "choice", "default", "catch", "end"]
 ContainerKind = Literal["branch", "iterator"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from workbench.asl.importer import import_with_diagnostics, mission_name
 from workbench.asl.lint import AslDocument, lint, load_asl
-from workbench.mission.diagnostics import AslError, Diagnostic
-from workbench.mission.files import write_text_atomic
+from workbench.core.diagnostics import AslError, Diagnostic
+from workbench.core.files import write_text_atomic
 from workbench.mission.model import Mission
 
 UNREADABLE_CODES = frozenset({"ASL001", "ASL002"})

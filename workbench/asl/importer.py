@@ -39,7 +39,7 @@ from workbench.asl.import_fields import (
     whole,
 )
 from workbench.asl.import_patch import asl_patch, first_difference, join_location, patch_graph
-from workbench.mission.diagnostics import AslError, Diagnostic, Severity
+from workbench.core.diagnostics import AslError, Diagnostic, Severity
 from workbench.mission.model import Defaults, Mission, ToolSpec
 from workbench.mission.steps import (
     ChooseStep,

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.mission.diagnostics import AslError, Diagnostic, Severity
+from workbench.core.diagnostics import AslError, Diagnostic, Severity
 
 PLACEHOLDER = re.compile(r"\$\{([^${}\s]+)\}")
 """``${Name}``; names may hold ``:``/``.``/``-`` as CloudFormation's do (``${AWS::Region}``)."""

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.asl.compiler import compile_mission
+from workbench.core.diagnostics import Diagnostic, MissionLoadError, has_errors
 from workbench.mission.checks import check_mission
-from workbench.mission.diagnostics import Diagnostic, MissionLoadError, has_errors
 from workbench.mission.loader import PositionedDocument, mission_from_document, parse_document
 from workbench.mission.model import Mission
 from workbench.mission.steps import STEP_KINDS

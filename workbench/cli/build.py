@@ -10,7 +10,7 @@ import typer
 from workbench.asl.compiler import dumps_asl
 from workbench.asl.validate import validate_file
 from workbench.cli.output import Format, print_diagnostics, write_atomic
-from workbench.mission.diagnostics import AslError, Diagnostic, has_errors
+from workbench.core.diagnostics import AslError, Diagnostic, has_errors
 from workbench.mission.schema import mission_schema_json
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text (stderr) or json (a list on stdout).")]

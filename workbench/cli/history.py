@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from workbench.cli.output import fail
-from workbench.mission.diagnostics import DiagnosticError, WorkbenchError
+from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 

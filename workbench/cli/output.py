@@ -10,8 +10,8 @@ from pathlib import Path
 
 import typer
 
-from workbench.mission.diagnostics import Diagnostic
-from workbench.mission.files import write_text_atomic
+from workbench.core.diagnostics import Diagnostic
+from workbench.core.files import write_text_atomic
 
 
 class Format(StrEnum):
@@ -30,7 +30,7 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], fmt: Format = Format.te
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file atomically (see :func:`workbench.mission.files.write_text_atomic`)."""
+    """Write a file atomically (see :func:`workbench.core.files.write_text_atomic`)."""
     write_text_atomic(path, text)
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from workbench.cli.output import fail
-from workbench.mission.diagnostics import DiagnosticError, WorkbenchError
+from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 
 
 def parse_input(text: str | None) -> Any:

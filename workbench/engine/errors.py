@@ -24,7 +24,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 
 # The ways to get working credentials, said once for every credentials error.
 CREDENTIALS_HELP = (

@@ -36,7 +36,7 @@ import yaml
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.mission.diagnostics import Diagnostic, DiagnosticError, MissionLoadError, Severity
+from workbench.core.diagnostics import Diagnostic, DiagnosticError, MissionLoadError, Severity
 from workbench.mission.faults import FaultSpec, LatencySpec, ThrottleSpec
 from workbench.mission.positions import parse_document
 

@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
+from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.engine.faults import line_of
-from workbench.mission.diagnostics import Diagnostic, DiagnosticError, Severity
 
 __all__ = [
     "MockConfig", "MockRun", "MockTestCase", "MockThrow", "MockedEntry", "MockedResponse",

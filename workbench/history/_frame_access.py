@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 
 FRAME_NAMES = ("events", "states", "attempts", "executions")
 CONTAINER_TYPES = ("Map", "Parallel")

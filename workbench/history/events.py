@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from workbench.mission.diagnostics import Diagnostic, DiagnosticError, Severity
+from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 
 #: Step Functions keeps at most this many events per execution; it fails executions that reach it.
 MAX_HISTORY_EVENTS = 25_000

@@ -30,10 +30,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.retries import adaptive
 from tqdm.auto import tqdm
 
+from workbench.core.diagnostics import WorkbenchError
+from workbench.core.files import write_bytes_atomic
 from workbench.history.events import ExecutionHistory, HistoryWarning
 from workbench.history.load import load_history
-from workbench.mission.diagnostics import WorkbenchError
-from workbench.mission.files import write_bytes_atomic
 
 #: Execution statuses whose history is final (a FAILED/TIMED_OUT/ABORTED one can still be redriven).
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})

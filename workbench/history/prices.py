@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 
 DEFAULT_PRICES_PATH = Path(__file__).with_name("prices.json")
 DEFAULT_REGION = "us-east-1"

@@ -1,7 +1,6 @@
 """The Mission model: typed steps, YAML/JSON loading with line-accurate errors, checks and JSON Schema."""
 
-from workbench.mission.checks import check_mission
-from workbench.mission.diagnostics import (
+from workbench.core.diagnostics import (
     AslError,
     CompileError,
     Diagnostic,
@@ -11,6 +10,7 @@ from workbench.mission.diagnostics import (
     WorkbenchError,
     has_errors,
 )
+from workbench.mission.checks import check_mission
 from workbench.mission.durations import Duration, PositiveDuration, format_duration, parse_duration
 from workbench.mission.faults import FaultSpec, LatencySpec, ThrottleSpec
 from workbench.mission.loader import dump_json, dump_yaml, load_mission, loads_mission

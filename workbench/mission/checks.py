@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from workbench.mission.diagnostics import Diagnostic
+from workbench.core.diagnostics import Diagnostic
 from workbench.mission.field_checks import check_fields, finding
 from workbench.mission.model import Mission, StepAt, child_lists, goto_targets
 from workbench.mission.positions import PathKey

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from workbench.mission.diagnostics import Diagnostic, Severity
+from workbench.core.diagnostics import Diagnostic, Severity
 from workbench.mission.model import Mission, StepAt
 from workbench.mission.positions import PathKey, render_path
 from workbench.mission.steps import (

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from workbench.mission.diagnostics import Diagnostic, MissionLoadError
-from workbench.mission.files import write_text_atomic
+from workbench.core.diagnostics import Diagnostic, MissionLoadError
+from workbench.core.files import write_text_atomic
 from workbench.mission.model import Mission
 from workbench.mission.positions import (
     PathKey,

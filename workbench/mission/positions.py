@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from workbench.mission.diagnostics import Diagnostic, MissionLoadError, Severity
+from workbench.core.diagnostics import Diagnostic, MissionLoadError, Severity
 
 Pos = tuple[int, int]
 PathKey = tuple[str | int, ...]

@@ -12,9 +12,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from workbench.core.diagnostics import WorkbenchError
+from workbench.core.files import write_text_atomic
 from workbench.history.columns import gc_paused
-from workbench.mission.diagnostics import WorkbenchError
-from workbench.mission.files import write_text_atomic
 from workbench.report import sections, sections_cost, sections_runs
 from workbench.report.context import Context, ReportOptions
 from workbench.report.html import Section, esc, page

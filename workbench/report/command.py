@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 from workbench.report.build import build
 from workbench.report.inputs import ReportError
 from workbench.report.sources import DEFAULT_LIMIT, executions_of, fetch_all, split_sources

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 import plotly.graph_objects as go
 
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 from workbench.viz.svgtext import esc as _esc
 
 #: plotly options: no logo link, no "edit in Chart Studio", nothing that reaches a server.

@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.deploy import definition_hash as deployed_hash
 from workbench.history.events import TYPE_CODES, ExecutionHistory
 from workbench.history.frames import HistoryFrames, frames
 from workbench.history.load import load_histories, load_history
-from workbench.mission.diagnostics import WorkbenchError
 
 
 class ReportError(WorkbenchError):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.core.diagnostics import WorkbenchError
 from workbench.history.analysis import state_latency
-from workbench.mission.diagnostics import WorkbenchError
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, definition_list, esc, table
 from workbench.report.inputs import definition_hash

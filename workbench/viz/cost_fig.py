@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.core.diagnostics import WorkbenchError
 from workbench.history._frame_access import frame
 from workbench.history.cost_frames import ToolConfigs, execution_costs, state_costs, tool_costs
 from workbench.history.prices import PriceTable
-from workbench.mission.diagnostics import WorkbenchError
 from workbench.viz.figure_base import EXECUTION_COLORS, empty_figure, fmt_usd, label, note, plot_time, style
 
 SFN_COLOR = "#8a61c7"

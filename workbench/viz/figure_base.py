@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.core.diagnostics import WorkbenchError
 from workbench.history._frame_access import AnalysisError, frame, require
-from workbench.mission.diagnostics import WorkbenchError
 
 #: Execution statuses (AWS words) → colour, AWS console conventions.
 EXECUTION_COLORS: dict[str, str] = {

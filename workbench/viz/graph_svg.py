@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.asl.graph import END, START, Graph, graph_of
-from workbench.mission.diagnostics import AslError, Diagnostic, Severity, WorkbenchError
-from workbench.mission.files import write_text_atomic
+from workbench.core.diagnostics import AslError, Diagnostic, Severity, WorkbenchError
+from workbench.core.files import write_text_atomic
 from workbench.viz import graph_style as st
 from workbench.viz import metrics as m
 from workbench.viz.graph_legend import LEGEND_H, legend

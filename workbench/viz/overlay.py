@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from workbench.asl.graph import Node
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 
 Status = Literal["succeeded", "failed", "caught", "running", "not_reached"]
 STATUSES: tuple[str, ...] = get_args(Status)

@@ -10,8 +10,8 @@ import ipywidgets as widgets
 import yaml
 
 from workbench.asl.validate import Validation, validate_document, validate_text
-from workbench.mission.diagnostics import MissionLoadError
-from workbench.mission.files import write_text_atomic
+from workbench.core.diagnostics import MissionLoadError
+from workbench.core.files import write_text_atomic
 from workbench.mission.loader import PositionedDocument, mission_to_data, parse_document
 from workbench.mission.model import Mission
 from workbench.widgets import mission_edit as edit

@@ -17,13 +17,13 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 
+from workbench.core.diagnostics import WorkbenchError
+from workbench.core.files import atomic_path
 from workbench.engine.deploy import find_state_machine
 from workbench.engine.errors import StateMachineNotFoundError, translate
 from workbench.engine.launch import Execution
 from workbench.engine.targets import Target
 from workbench.history import ExecutionHistory, HistoryFrames, fetch, frames, load_histories
-from workbench.mission.diagnostics import WorkbenchError
-from workbench.mission.files import atomic_path
 
 FRAME_NAMES = ("executions", "states", "attempts", "events")
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")

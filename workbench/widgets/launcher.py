@@ -17,9 +17,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbench.asl.validate import Validation
+from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.launch import Execution
 from workbench.engine.watch import TERMINAL_STATUSES, new_events
-from workbench.mission.diagnostics import WorkbenchError
 from workbench.mission.model import Mission
 from workbench.widgets.highlight import highlight_json
 from workbench.widgets.launch_settings import (

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbench.asl.validate import Validation, validate_file, validate_text
-from workbench.mission.diagnostics import AslError, Diagnostic, MissionLoadError, Severity
+from workbench.core.diagnostics import AslError, Diagnostic, MissionLoadError, Severity
 from workbench.mission.model import Mission
 from workbench.widgets.highlight import highlight_json
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-from workbench.mission.diagnostics import Severity
+from workbench.core.diagnostics import Severity
 
 
 class CodeInfo(NamedTuple):

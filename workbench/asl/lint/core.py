@@ -23,7 +23,7 @@ from workbench.asl.lint.spec import (
 )
 from workbench.asl.lint.structure import check_graph, state_type
 from workbench.asl.lint.values import check_enum, check_int, check_string, suggest, type_word
-from workbench.mission.diagnostics import Diagnostic
+from workbench.core.diagnostics import Diagnostic
 
 
 def lint(definition: dict[str, Any] | AslDocument, *, file: str | None = None) -> list[Diagnostic]:

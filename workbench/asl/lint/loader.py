@@ -14,7 +14,7 @@ import yaml
 
 from workbench.asl.lint.report import Loc, parse_location
 from workbench.asl.lint.source import Duplicate, SourceIndex, compose_yaml, index_json
-from workbench.mission.diagnostics import AslError, Diagnostic, Severity
+from workbench.core.diagnostics import AslError, Diagnostic, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

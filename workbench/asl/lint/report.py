@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from workbench.asl.lint.codes import CODES
-from workbench.mission.diagnostics import Diagnostic, Severity
+from workbench.core.diagnostics import Diagnostic, Severity
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]

@@ -6,7 +6,7 @@ HTTP 500 with an HTML page after three retries. We name the operation and say it
 
 from __future__ import annotations
 
-from workbench.mission.diagnostics import WorkbenchError
+from workbench.core.diagnostics import WorkbenchError
 
 # Operation name (as in the boto3 service model) -> what to do instead, in the operator's words.
 UNSUPPORTED_OPERATIONS: dict[str, str] = {

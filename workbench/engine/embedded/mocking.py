@@ -25,10 +25,10 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.engine.embedded import bindings
 from workbench.engine.embedded.fidelity import event_details
 from workbench.engine.mocks import MockConfig, MockRun, check_test_case, load_mock_config
-from workbench.mission.diagnostics import Diagnostic, DiagnosticError, Severity
 
 _pending = threading.local()
 

@@ -31,11 +31,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.embedded import bindings, mocking
 from workbench.engine.embedded.errors import UNSUPPORTED_OPERATIONS, EngineUnsupported, ToolError
 from workbench.engine.embedded.lambdas import resolve_tool_path
 from workbench.engine.mocks import MockConfig
-from workbench.mission.diagnostics import WorkbenchError
 
 _DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 _INTERPRETER_LOGGER = "moto.stepfunctions.parser"
