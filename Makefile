@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Tests and notebooks never reach beyond 127.0.0.1: no EC2 instance-metadata lookups for credentials.
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install demo test lint typecheck unit notebooks bench browser-deps clean
+.PHONY: install demo test lint typecheck unit notebooks fuzz bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 test: install browser-deps lint typecheck unit notebooks
+
+# `make test` runs the Hypothesis property tests derandomised (the same examples every run; tests/conftest.py).
+# This runs only them, with a new random seed each time and 2,000 examples per test; a failure prints the
+# example and a @reproduce_failure blob, and is kept in .hypothesis/ so the next run tries it first.
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:cacheprovider -m hypothesis --hypothesis-show-statistics tests
 
 bench: install
 	$(PY) -m pip install -q stepfunctions-asl

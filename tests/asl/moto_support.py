@@ -3,6 +3,9 @@
 moto keeps the parser's query-language scope stack on the *class* (``Preprocessor._query_language_per_scope``)
 and does not unwind it when a parse fails, so one rejected definition would leak its scope into the
 next parse; :func:`moto_parse` starts every parse from an empty stack.
+
+Definitions given as dicts are written with :func:`workbench.asl.compiler.dumps_asl`, the compiler's own
+writer, so the parser sees the numbers exactly as ``workbench compile`` prints them.
 """
 
 from __future__ import annotations
@@ -14,16 +17,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from workbench.asl.compiler import dumps_asl
+
 ROLE_ARN = "arn:aws:iam::123456789012:role/workbench-tests"
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
 def moto_parse(definition: dict[str, Any] | str) -> Any:
-    """Parse ASL with moto's interpreter grammar; raises moto's exception when it is not valid."""
+    """Parse ASL with moto's interpreter grammar; raises moto's exception when it is not valid.
+
+    A dict is written with :func:`dumps_asl` first; text is parsed as given.
+    """
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
-    text = definition if isinstance(definition, str) else json.dumps(definition)
+    text = definition if isinstance(definition, str) else dumps_asl(definition)
     Preprocessor._query_language_per_scope.clear()
     try:
         program, _ = AmazonStateLanguageParser.parse(text)
@@ -64,7 +72,7 @@ def run_definition(client: Any, name: str, definition: dict[str, Any], payload: 
     moto's backends are process-wide (shared with the embedded engine's tests), so names get a unique suffix.
     """
     name = f"{name}-{uuid.uuid4().hex[:8]}"
-    arn = client.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE_ARN)[
+    arn = client.create_state_machine(name=name, definition=dumps_asl(definition), roleArn=ROLE_ARN)[
         "stateMachineArn"]
     execution = client.start_execution(stateMachineArn=arn, name=f"{name}-run", input=json.dumps(payload))[
         "executionArn"]

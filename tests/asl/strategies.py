@@ -3,6 +3,11 @@
 Missions are built so ``check_mission`` finds no errors: jumps only go forward (no loops), a choose step
 always has a following step as its ``otherwise``, and ``succeed``/``fail`` steps only end a list, so
 every step stays reachable. Use ``missions()``.
+
+Numbers are drawn to catch formatting bugs: floats Python writes in exponent form (``1e-06``, ``5e-324``,
+``1e+16``), ones near a range's ends (``99.99999``) and large integers, in number fields and in data.
+``TRICKY_PERCENTAGES`` / ``TRICKY_BACKOFF_RATES`` list the ones every run must try (the strategies also
+draw them, but a derandomised run only tries what its seed reaches).
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ from workbench.mission.model import Mission
 
 IDENT = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True).filter(lambda s: s != "states")
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
-SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), TEXT)
+# Python writes every float below 1e-4 or from 1e16 on in exponent form; moto's grammar rejects 1e-05 .. 1e-09.
+TRICKY_PERCENTAGES = (1e-06, 1e-05, 1e-09, 1e-10, 2.5e-07, 5e-324, 0.0001, 99.99999, 0.0, 100.0, 5.0, 33.3)
+TRICKY_BACKOFF_RATES = (1.0, 2.0, 1.0000001, 1e16, 1.5e16, 1e300)
+PERCENTAGES = st.one_of(st.sampled_from(TRICKY_PERCENTAGES), st.floats(0, 100))
+BACKOFF_RATES = st.one_of(st.sampled_from(TRICKY_BACKOFF_RATES), st.floats(1, 1e20))
+JSON_NUMBERS = st.one_of(st.integers(-5, 5), st.sampled_from([*TRICKY_PERCENTAGES, -1e-06, 1e16, 2**53 + 1, -(2**63)]),
+                         st.floats(allow_nan=False, allow_infinity=False), st.integers(-(2**64), 2**64))
+SCALAR = st.one_of(st.none(), st.booleans(), JSON_NUMBERS, TEXT)
 VALUE = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                         st.dictionaries(IDENT, inner, max_size=3)), max_leaves=6)
 FUNCTIONS = st.sampled_from(["${FetchArn}", "triage-fetch", "arn:aws:lambda:eu-west-1:123456789012:function:score",
@@ -45,7 +57,7 @@ def _expr(ql: str, field: str = "x") -> str:
 
 def _retry(draw: Any) -> list[dict[str, Any]]:
     policies = draw(st.lists(st.fixed_dictionaries({"errors": ERRORS}, optional={
-        "interval": st.integers(1, 30), "max_attempts": st.integers(0, 5), "backoff": st.sampled_from([1.0, 1.5, 2.0]),
+        "interval": st.integers(1, 30), "max_attempts": st.integers(0, 5), "backoff": BACKOFF_RATES,
         "max_delay": st.integers(1, 60), "jitter": st.sampled_from(["FULL", "NONE"]), "comment": TEXT}), max_size=2))
     if draw(st.booleans()):
         policies.append({"errors": ["States.ALL"]})
@@ -109,7 +121,8 @@ def _step(draw: Any, ids: _Ids, ql: str, depth: int) -> dict[str, Any]:
                                 "steps": _steps(draw, ids, ql, depth - 1)}
         if draw(st.booleans()):
             spec.update(mode="distributed", execution_type=draw(st.sampled_from(["STANDARD", "EXPRESS"])),
-                        tolerated_failures=draw(st.integers(0, 3)), label=draw(st.sampled_from(["Fan", None])))
+                        tolerated_failures=draw(st.integers(0, 3)), label=draw(st.sampled_from(["Fan", None])),
+                        tolerated_failure_percentage=draw(st.none() | PERCENTAGES))
         else:
             spec["legacy"] = draw(st.sampled_from([None, "iterator", "no_config"]))
         spec["max_concurrency"] = draw(st.one_of(st.none(), st.integers(0, 10)))

@@ -1,18 +1,33 @@
 """Property-based tests: random valid Missions compile to ASL that moto parses and the linter accepts, and no
-Mission (however ill-formed) makes the compiler raise anything but our own typed errors."""
+Mission (however ill-formed) makes the compiler raise anything but our own typed errors.
+
+The engine's parser reads the compiler's *text* (``compile_to_json``), numbers as written: integer fields
+hold JSON integers, and no float is in exponent form (moto's grammar rejects ``1e-06``; a fresh clone's
+``make test`` once drew ``tolerated_failure_percentage=1e-06``). The values that broke it, and their kin, are
+tried on every run by plain parametrised tests, whatever examples the Hypothesis profile draws.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.asl.moto_support import moto_parse
+from tests.asl.strategies import (
+    BACKOFF_RATES,
+    JSON_NUMBERS,
+    PERCENTAGES,
+    TRICKY_BACKOFF_RATES,
+    TRICKY_PERCENTAGES,
+)
 from workbench.asl.compiler import compile_mission, compile_to_json
+from workbench.asl.json_text import json_number
 from workbench.mission import CompileError, Mission, WorkbenchError, check_mission, loads_mission
 
 try:
@@ -21,7 +36,10 @@ except ImportError:  # pragma: no cover - the linter is written in parallel
     lint = None
 
 TOOLS = {"fetch": {"lambda": "fetch-fn"}, "score": {"lambda": "arn:aws:lambda:us-east-1:123456789012:function:s"}}
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Fields the engine's grammar reads as integers only (``3``, never ``3.0``), and as numbers with a fraction.
+INT_FIELDS = frozenset({"TimeoutSeconds", "HeartbeatSeconds", "IntervalSeconds", "MaxAttempts", "MaxDelaySeconds",
+                        "Seconds", "MaxConcurrency", "ToleratedFailureCount"})
+FRACTION_FIELDS = frozenset({"ToleratedFailurePercentage"})
 LEAF_KINDS = ["tool", "pass", "wait", "task", "choose"]
 
 
@@ -39,7 +57,7 @@ def _retry(draw: Any) -> list[dict[str, Any]]:
     policies = [{"errors": [draw(st.sampled_from(["Lambda.ServiceException", "Lambda.TooManyRequestsException",
                                                   "Custom.Error"]))],
                  "interval": draw(st.integers(1, 30)), "max_attempts": draw(st.integers(0, 5)),
-                 "backoff": draw(st.sampled_from([1.0, 1.5, 2.0])),
+                 "backoff": draw(BACKOFF_RATES),
                  "max_delay": draw(st.none() | st.integers(30, 300)),
                  "jitter": draw(st.sampled_from([None, "FULL", "NONE"]))}
                 for _ in range(draw(st.integers(0, 2)))]
@@ -51,7 +69,8 @@ def _retry(draw: Any) -> list[dict[str, Any]]:
 def _value(draw: Any, ql: str) -> Any:
     if ql == "JSONata" and draw(st.booleans()):
         return draw(st.sampled_from(["{% $states.input %}", "{% {'n': 1} %}", "{% $count([1, 2]) %}"]))
-    return draw(st.sampled_from([None, 1, "text", {"k": [1, 2]}, {"nested": {"a": True}}]))
+    return draw(st.sampled_from([None, 1, "text", {"k": [1, 2]}, {"nested": {"a": True}}]) | JSON_NUMBERS
+                | st.dictionaries(st.sampled_from(["n", "x"]), JSON_NUMBERS, max_size=2))
 
 
 def _leaf(draw: Any, kind: str, ql: str, ids: Ids) -> dict[str, Any]:
@@ -86,7 +105,7 @@ def _leaf(draw: Any, kind: str, ql: str, ids: Ids) -> dict[str, Any]:
         else:
             step["wait"] = draw(st.sampled_from([1, "1m", {"seconds": "$.delay"}, {"until": "$.deadline"}]))
     if ql == "JSONata" and draw(st.booleans()):
-        step["assign"] = {"seen": draw(st.integers(0, 9))}
+        step["assign"] = {"seen": draw(st.integers(0, 9) | JSON_NUMBERS)}
     return step
 
 
@@ -114,7 +133,7 @@ def step_lists(draw: Any, ql: str, depth: int, ids: Ids) -> list[dict[str, Any]]
                                     "max_concurrency": draw(st.none() | st.integers(0, 10)),
                                     "mode": "distributed" if distributed else "inline"}
             if distributed:
-                spec["tolerated_failure_percentage"] = draw(st.none() | st.floats(0, 100))
+                spec["tolerated_failure_percentage"] = draw(st.none() | PERCENTAGES)
                 spec["tolerated_failures"] = draw(st.none() | st.integers(0, 5))
                 spec["label"] = draw(st.none() | st.just("items"))
             steps.append({"id": ids.next("map"), "map": spec})
@@ -158,17 +177,101 @@ def missions(draw: Any) -> Mission:
     return Mission.model_validate(data)
 
 
-@SETTINGS
+def engine_text(mission: Mission) -> tuple[dict[str, Any], Any]:
+    """Compile to text, check its numbers are written as the engine reads them, parse it with the engine.
+
+    Returns the definition read back from the text (equal to ``compile_mission``'s, number for number) and
+    the engine's parsed program.
+    """
+    text = compile_to_json(mission)
+    written: list[str] = []
+    definition = json.loads(text, parse_float=lambda s: written.append(s) or float(s))
+    assert [s for s in written if "e" in s.lower()] == [], "floats in exponent form"
+    assert definition == compile_mission(mission, check=False)
+    for field, value in _number_fields(definition):
+        if isinstance(value, str):  # a JSONata expression
+            continue
+        if field in INT_FIELDS:
+            assert type(value) is int, f"{field}: {value!r} is not an integer"
+        elif field in FRACTION_FIELDS:
+            assert type(value) is float, f"{field}: {value!r} is written without a fraction"
+    return definition, moto_parse(text)
+
+
+def _number_fields(definition: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(field, value) of the number fields of the state machine, its states and their retriers."""
+    found: list[tuple[str, Any]] = []
+    graphs = [definition]
+    while graphs:
+        graph = graphs.pop()
+        found += [(k, v) for k, v in graph.items() if k in INT_FIELDS | FRACTION_FIELDS]
+        for state in graph.get("States", {}).values():
+            found += [(k, v) for k, v in state.items() if k in INT_FIELDS | FRACTION_FIELDS]
+            for retrier in state.get("Retry", []):
+                found += [(k, v) for k, v in retrier.items() if k in INT_FIELDS | {"BackoffRate"}]
+            graphs += state.get("Branches", [])
+            graphs += [state[k] for k in ("ItemProcessor", "Iterator") if k in state]
+    return found
+
+
+def _distributed(percentage: float | None = None, backoff: float = 2.0, **numbers: Any) -> Mission:
+    """A JSONPath Mission whose distributed map, tool step and retry carry the given numbers."""
+    spec: dict[str, Any] = {"items": "$.items", "mode": "distributed", "steps": [{"id": "inner", "pass": None}],
+                            "tolerated_failure_percentage": percentage}
+    spec.update({k: numbers.pop(k) for k in ("max_concurrency", "tolerated_failures") if k in numbers})
+    retry = {"errors": ["States.ALL"], "backoff": backoff}
+    retry.update({k: numbers.pop(k) for k in ("interval", "max_attempts", "max_delay") if k in numbers})
+    return Mission.model_validate({
+        "mission": "numbers", "query_language": "JSONPath", "tools": TOOLS,
+        "steps": [{"id": "fan", "map": spec},
+                  {"id": "call", "tool": "fetch", "retry": [retry], **numbers},
+                  {"id": "data", "pass": {"values": list(TRICKY_PERCENTAGES), "big": 2**64}}]})
+
+
+@example(mission=_distributed(1e-06))
 @given(missions())
 def test_random_valid_missions_compile_parse_and_lint(mission: Mission) -> None:
     assert [d.render() for d in check_mission(mission) if d.is_error] == []
-    definition = compile_mission(mission)
-    program = moto_parse(definition)
+    definition, program = engine_text(mission)
     assert set(program.states.states) == {s.id for s in mission.steps}
     if lint is not None:
         assert [d.render() for d in lint(definition) if d.is_error] == []
     text = compile_to_json(mission)
     assert compile_to_json(loads_mission(mission.to_yaml())) == text
+
+
+@pytest.mark.parametrize("percentage", TRICKY_PERCENTAGES)
+def test_tolerated_failure_percentage_is_a_plain_decimal_the_engine_parses(percentage: float) -> None:
+    text = compile_to_json(_distributed(percentage))
+    assert f'"ToleratedFailurePercentage": {json_number(percentage)},' in text
+    assert float(json_number(percentage)) == percentage
+    definition, program = engine_text(_distributed(percentage))
+    assert definition["States"]["fan"]["ToleratedFailurePercentage"] == percentage
+    parsed = program.states.states["fan"].tolerated_failure_percentage_decl.tolerated_failure_percentage
+    assert parsed == percentage
+
+
+def test_integral_percentages_keep_a_fraction_and_integer_fields_stay_integers() -> None:
+    """The engine's grammar wants ``5.0`` for a percentage but ``5`` for a count, even given as ``5.0``."""
+    mission = _distributed(5, timeout=30.0, heartbeat=10, max_concurrency=4.0, tolerated_failures=2,
+                           interval=3.0, max_attempts=2.0, max_delay=60)
+    text = compile_to_json(mission)
+    for written in ('"ToleratedFailurePercentage": 5.0', '"MaxConcurrency": 4,', '"TimeoutSeconds": 30,',
+                    '"IntervalSeconds": 3,', '"MaxAttempts": 2,', '"MaxDelaySeconds": 60'):
+        assert written in text
+    engine_text(mission)
+
+
+@pytest.mark.parametrize("backoff", TRICKY_BACKOFF_RATES)
+def test_backoff_rates_are_plain_decimals_the_engine_parses(backoff: float) -> None:
+    definition, _ = engine_text(_distributed(backoff=backoff))
+    assert definition["States"]["call"]["Retry"][0]["BackoffRate"] == backoff
+
+
+def test_largest_integers_the_fields_allow_are_written_as_integers() -> None:
+    engine_text(_distributed(100.0, timeout=99999999, heartbeat=99999998, max_concurrency=2**31 - 1,
+                             tolerated_failures=2**31 - 1, interval=99999999, max_attempts=99999999,
+                             max_delay=31622400))
 
 
 # --- ill-formed Missions --------------------------------------------------------------------------------
@@ -207,7 +310,6 @@ def messy_steps(draw: Any, depth: int = 0) -> list[dict[str, Any]]:
     return steps
 
 
-@SETTINGS
 @given(messy_steps(), st.sampled_from(["JSONata", "JSONPath"]))
 def test_compiler_raises_only_typed_errors(steps: list[dict[str, Any]], ql: str) -> None:
     mission = Mission.model_validate({"mission": "messy", "query_language": ql, "steps": steps,

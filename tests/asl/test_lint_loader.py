@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.asl.lint import AslDocument, lint, load_asl, parse_asl, parse_location, render_location
@@ -146,7 +146,6 @@ _JSON = st.recursive(_SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=5)), max_leaves=30)
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(["A", "B", 1]), st.dictionaries(st.sampled_from(_FIELDS), _JSON,
                                                                       max_size=6), max_size=3),
        st.sampled_from(["A", "B", 5]), st.sampled_from([None, "JSONata", "JSONPath", 3]))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from tests.asl.strategies import missions
 from workbench.asl.compiler import compile_mission
@@ -100,7 +100,6 @@ def test_corpus_tool_steps_are_recognised(corpus: Path) -> None:
     assert tools >= 50
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(missions())
 def test_compile_import_compile_is_a_fixed_point(mission: Mission) -> None:
     first = compile_mission(mission, check=False)

@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,10 +137,10 @@ def test_analyze_json_has_the_documented_rows(corpus: Path) -> None:
 def test_analyze_bad_input_is_an_error_not_a_number(tmp_path: Path) -> None:
     bad = write(tmp_path, "x.json", '{"x": 1}')
     code, _, err = invoke("analyze", str(bad))
-    assert code == 1 and "not an execution history" in err
+    assert code == 2 and "not an execution history" in err
     truncated = write(tmp_path, "t.json", '{"events": [{"id": 1, "type": "ExecutionStarted"')
     code, _, err = invoke("analyze", str(truncated))
-    assert code == 1 and "truncated" in err
+    assert code == 2 and "truncated" in err
 
 
 def test_report_writes_a_file_or_nothing(tmp_path: Path, corpus: Path) -> None:
@@ -163,36 +162,39 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served_engine() -> Iterator[str]:
+def served_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """A real ``workbench engine serve`` process; yields its URL and the environment its --env-file sets."""
+    from workbench.engine.endpoint_env import read_env_file
+
     port = _free_port()
+    env_file = tmp_path_factory.mktemp("engine") / "engine.env"
     exe = shutil.which("workbench", path=str(Path(sys.executable).parent)) or "workbench"
-    proc = subprocess.Popen([exe, "engine", "serve", "--port", str(port), "--time-warp"],
+    proc = subprocess.Popen([exe, "engine", "serve", "--port", str(port), "--time-warp", "--allow-remote-tools",
+                             "--env-file", str(env_file)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    assert proc.stdout is not None
+    seen = ""
+    for line in proc.stdout:  # the export lines come once the engine listens and the env file is written
+        seen += line
+        if line.startswith("export AWS_ENDPOINT_URL_SFN="):
             break
-        except OSError:
-            time.sleep(0.2)
     else:
-        proc.kill()
-        pytest.fail(f"engine serve did not start: {proc.stdout.read() if proc.stdout else ''}")
-    yield url
+        pytest.fail(f"engine serve did not start: {seen}")
+    yield f"http://127.0.0.1:{port}", read_env_file(env_file)
     proc.terminate()
     proc.wait(timeout=20)
 
 
-def test_run_on_a_served_engine_then_fetch_and_analyze(served_engine: str, tmp_path: Path) -> None:
-    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
-    result = runner.invoke(app, ["run", str(REPO / "missions/incident_triage.yaml"), "--target", served_engine,
+def test_run_on_a_served_engine_then_fetch_and_analyze(served_engine: tuple[str, dict[str, str]],
+                                                        tmp_path: Path) -> None:
+    url, env = served_engine
+    result = runner.invoke(app, ["run", str(REPO / "missions/incident_triage.yaml"), "--target", url,
                                  "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     arn = json.loads(result.stdout)["executionArn"]
     cache = tmp_path / "cache"
-    result = runner.invoke(app, ["history", "fetch", "--execution", arn, "--target", served_engine,
+    result = runner.invoke(app, ["history", "fetch", "--execution", arn, "--target", url,
                                  "-o", str(cache)], env=env)
     assert result.exit_code == 0, result.stderr
     result = runner.invoke(app, ["analyze", arn, "--cache", str(cache), "--format", "json"])

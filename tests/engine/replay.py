@@ -271,7 +271,8 @@ def run(scenario: Scenario, engine: Any, tag: str, *, deadline: float = 60.0) ->
     world = World(engine, tag, scenario.definition, scenario.history)
     tool_name = f"replay-{tag}"
     lambda_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{tool_name}"
-    engine.register_tool(tool_name, serve_replay(ReplayTool(recorded_lambda_outcomes(scenario.history))))
+    tool = ReplayTool(recorded_lambda_outcomes(scenario.history))
+    engine.register_tool(tool_name, serve_replay(tool))
     sfn = engine.client()
     try:
         definition = prepare_definition(scenario, world, lambda_arn)
@@ -285,6 +286,7 @@ def run(scenario: Scenario, engine: Any, tag: str, *, deadline: float = 60.0) ->
         status = _wait(sfn, arn, started + deadline, abort_after)
         events = _history(sfn, arn)
     finally:
+        tool.close()
         world.close()
         engine.unregister_tool(tool_name)
     return Outcome(status, [e["type"] for e in events], events, time.monotonic() - started)

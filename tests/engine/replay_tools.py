@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,10 +62,17 @@ def recorded_lambda_outcomes(history: list[dict[str, Any]]) -> list[_Recorded]:
 class ReplayTool:
     """A tool answering with recorded Lambda outcomes (matched on the event first, else in order)."""
 
+    HOLD_SECONDS = 60.0  # a cap, as long as a replay's deadline; a "timeout" answer is held until close()
+
     def __init__(self, outcomes: list[_Recorded]) -> None:
         self._pending = list(outcomes)
         self._lock = threading.Lock()
+        self._closed = threading.Event()
         self.calls = 0
+
+    def close(self) -> None:
+        """The replay is over: let invocations held for a recorded timeout return."""
+        self._closed.set()
 
     def _take(self, event: Any) -> _Recorded | None:
         with self._lock:
@@ -84,7 +90,8 @@ class ReplayTool:
         if item.kind == "ok":
             return item.value
         if item.kind == "timeout":
-            time.sleep(15)  # longer than every recorded TimeoutSeconds; the engine gives up first
+            # Outlive the Task's TimeoutSeconds whatever it is: held until the replay ends, not for a guessed time.
+            self._closed.wait(self.HOLD_SECONDS)
             return None
         raise _recorded_exception(item)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -139,3 +140,17 @@ def test_idempotent_on_the_aws_target(monkeypatch: pytest.MonkeyPatch) -> None:
     assert again.version_arn == first.version_arn and again.alias_arn == first.alias_arn
     assert list_versions(target, first.state_machine_arn) == [first.version_arn]
     assert target.supports("publish_state_machine_version") is False  # learned from moto's answer
+
+
+@pytest.mark.parametrize("percentage", [1e-06, 2.5e-07, 99.99999, 5.0])
+def test_deploy_writes_numbers_the_engine_accepts(target: Target, percentage: float) -> None:
+    """``json.dumps`` writes 1e-06, which the ASL grammar (and AWS) refuse; deploy writes plain decimals."""
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ToleratedFailurePercentage": percentage, "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    deployed = deploy(target, unique("numbers"), definition)
+    described = target.client().describe_state_machine(stateMachineArn=deployed.state_machine_arn)
+    assert "e-" not in described["definition"]
+    written = json.loads(described["definition"])["States"]["M"]["ToleratedFailurePercentage"]
+    assert written == percentage

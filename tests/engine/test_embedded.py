@@ -242,8 +242,7 @@ def test_unsupported_operations_raise_engine_unsupported(engine: EmbeddedEngine,
 
 
 def test_unsupported_operations_answer_a_clear_400_to_any_client(engine: EmbeddedEngine) -> None:
-    plain = boto3.client("stepfunctions", endpoint_url=engine.endpoint_url, region_name="us-east-1",
-                         aws_access_key_id="x", aws_secret_access_key="x",
+    plain = boto3.client("stepfunctions", endpoint_url=engine.endpoint_url, **engine.credentials.boto3_kwargs(),
                          config=Config(inject_host_prefix=False, retries={"max_attempts": 1}))
     with pytest.raises(ClientError) as caught:
         plain.start_sync_execution(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:x")
@@ -292,30 +291,41 @@ def test_send_task_success_ignores_executions_still_starting(engine: EmbeddedEng
 # ---------------------------------------------------------------- tools of a separately started engine
 
 
-def test_tools_register_by_module_path_over_http(engine: EmbeddedEngine) -> None:
+def test_tools_register_by_module_path_over_http_only_when_the_owner_allows_it() -> None:
     name = unique("double")
-    assert register_remote_tools(engine.endpoint_url, {name: "tests.engine.embedded_tools:double"}) == [name]
-    definition = {"StartAt": "T", "States": {"T": task(name, OutputPath="$.Payload", End=True)}}
-    assert run(engine, definition, 21).output == 42
-    with pytest.raises(ToolError, match="cannot import module"):
-        register_remote_tools(engine.endpoint_url, {"x": "tests.engine.no_such_module:f"})
-    with pytest.raises(ToolError, match="not of the form"):
-        register_remote_tools(engine.endpoint_url, {"x": "__import__('os')"})
+    with EmbeddedEngine(time_warp=True, allow_remote_tools=True) as owner:
+        registered = register_remote_tools(owner.endpoint_url, {name: "tests.engine.embedded_tools:double"},
+                                           owner.credentials)
+        assert registered == [name]
+        definition = {"StartAt": "T", "States": {"T": task(name, OutputPath="$.Payload", End=True)}}
+        assert run(owner, definition, 21).output == 42
+        with pytest.raises(ToolError, match="cannot import module"):
+            register_remote_tools(owner.endpoint_url, {"x": "tests.engine.no_such_module:f"}, owner.credentials)
+        with pytest.raises(ToolError, match="not of the form"):
+            register_remote_tools(owner.endpoint_url, {"x": "__import__('os')"}, owner.credentials)
+    with EmbeddedEngine() as closed, pytest.raises(ToolError, match="--allow-remote-tools"):
+        register_remote_tools(closed.endpoint_url, {name: "tests.engine.embedded_tools:double"}, closed.credentials)
+    assert name not in closed.tools
 
 
 @pytest.mark.slow
-def test_serve_runs_a_standalone_engine_with_module_tools() -> None:
+def test_serve_runs_a_standalone_engine_with_module_tools(tmp_path: Path) -> None:
+    from workbench.engine.endpoint_env import endpoint_settings
+
+    env_file = tmp_path / "engine.env"
     code = ("from workbench.engine.embedded import serve; "
-            "serve(0, time_warp=True, tool_modules=['tests.engine.embedded_tools:triple'])")
+            f"serve(0, time_warp=True, allow_remote_tools=True, env_file={str(env_file)!r}, "
+            "tool_modules=['tests.engine.embedded_tools:triple'])")
     process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        line = process.stdout.readline()
-        endpoint = line.split(" on ", 1)[1].split()[0]
+        assert process.stdout.readline().startswith("export AWS_ENDPOINT_URL_SFN=")  # once listening
+        settings = endpoint_settings(env_file)
+        assert settings.credentials is not None
+        kwargs = settings.credentials.boto3_kwargs()
         remote = types.SimpleNamespace(client=lambda service="stepfunctions": boto3.client(
-            service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
-            aws_secret_access_key="x", config=Config(inject_host_prefix=False)))
-        register_remote_tools(endpoint, {"double": "tests.engine.embedded_tools:double"})
+            service, endpoint_url=settings.url, **kwargs, config=Config(inject_host_prefix=False)))
+        register_remote_tools(settings.url, {"double": "tests.engine.embedded_tools:double"}, settings.credentials)
         definition = {"StartAt": "A", "States": {
             "A": task("triple", ResultSelector={"v.$": "$.Payload"}, OutputPath="$.v", Next="B"),
             "B": task("double", OutputPath="$.Payload", End=True)}}

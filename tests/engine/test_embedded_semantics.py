@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -59,24 +59,48 @@ def test_aws_jsonata_functions(engine: EmbeddedEngine) -> None:
 # ---------------------------------------------------------------- Map and Parallel failures
 
 
-def _slow(event: Any, ctx: Any) -> str:
-    time.sleep(1.5)
-    return "late"
+GATE_SECONDS = 30  # only a cap: every wait below ends on an event long before
 
 
-def _boom(event: Any, ctx: Any) -> None:
-    raise RuntimeError("boom")
+class Gate:
+    """Tools ordered by events, not by sleeps: ``hold`` runs until :meth:`release`; ``boom`` fails only once
+    a ``hold`` has started, so the sibling is surely inside its Task when the failure comes."""
+
+    def __init__(self) -> None:
+        self.holding = threading.Event()
+        self.released = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def hold(self, event: Any, ctx: Any) -> str:
+        self.threads.append(threading.current_thread())  # the interpreter thread that runs (and logs) the Task
+        self.holding.set()
+        self.released.wait(GATE_SECONDS)
+        return "late"
+
+    def boom(self, event: Any, ctx: Any) -> None:
+        if not self.holding.wait(GATE_SECONDS):
+            raise RuntimeError("the held sibling never started")
+        raise RuntimeError("boom")
+
+    def release(self) -> None:
+        """Let held tools return, and wait until the threads that ran them have logged all they will."""
+        self.released.set()
+        for thread in self.threads:
+            thread.join(GATE_SECONDS)
+            assert not thread.is_alive(), "a released tool's Task thread did not finish"
 
 
-def _late_boom(event: Any, ctx: Any) -> None:
-    time.sleep(0.3)  # let the sibling branch reach its Task first
-    _boom(event, ctx)
+@pytest.fixture()
+def gate() -> Iterator[Gate]:
+    gate = Gate()
+    yield gate
+    gate.released.set()  # never leave a tool blocked, whatever the test did
 
 
-def test_a_failed_branch_aborts_its_running_sibling(engine: EmbeddedEngine) -> None:
+def test_a_failed_branch_aborts_its_running_sibling(engine: EmbeddedEngine, gate: Gate) -> None:
     slow, boom = unique("slow"), unique("boom")
-    engine.register_tool(slow, _slow)
-    engine.register_tool(boom, _late_boom)
+    engine.register_tool(slow, gate.hold)
+    engine.register_tool(boom, gate.boom)
     definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
         {"StartAt": "Fail", "States": {"Fail": task(boom, End=True)}},
         {"StartAt": "Slow", "States": {"Slow": task(slow, End=True)}}]}}}
@@ -85,13 +109,13 @@ def test_a_failed_branch_aborts_its_running_sibling(engine: EmbeddedEngine) -> N
     after_failure = result.types[result.types.index("TaskFailed"):]
     assert after_failure == ["TaskFailed", "TaskStateAborted", "TaskStateAborted", "ParallelStateFailed",
                              "ExecutionFailed"]
-    time.sleep(2)  # the sibling's tool returns meanwhile: nothing more is logged
+    gate.release()  # the sibling's tool returns only now, after the end: nothing more is logged
     assert len(history(engine.client(), result.arn)) == len(result.events)
 
 
-def test_a_failed_iteration_aborts_the_running_ones(engine: EmbeddedEngine) -> None:
+def test_a_failed_iteration_aborts_the_running_ones(engine: EmbeddedEngine, gate: Gate) -> None:
     name = unique("item")
-    engine.register_tool(name, lambda event, ctx: _late_boom(event, ctx) if event == 0 else _slow(event, ctx))
+    engine.register_tool(name, lambda event, ctx: gate.boom(event, ctx) if event == 0 else gate.hold(event, ctx))
     definition = {"StartAt": "Each", "States": {"Each": {"Type": "Map", "End": True, "ItemProcessor": {
         "ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "T", "States": {"T": task(name, End=True)}}}}}
     result = run(engine, definition, [0, 1])
@@ -101,9 +125,9 @@ def test_a_failed_iteration_aborts_the_running_ones(engine: EmbeddedEngine) -> N
     assert result.details("MapIterationAborted")["index"] == 1
 
 
-def test_states_errors_of_an_iteration_keep_their_name(engine: EmbeddedEngine) -> None:
+def test_states_errors_of_an_iteration_keep_their_name(engine: EmbeddedEngine, gate: Gate) -> None:
     name = unique("slow")
-    engine.register_tool(name, _slow)
+    engine.register_tool(name, gate.hold)  # outlives its 1 s TimeoutSeconds, however busy the machine
     definition = {"StartAt": "Each", "States": {
         "Each": {"Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "T",
                                                   "States": {"T": task(name, TimeoutSeconds=1, End=True)}},

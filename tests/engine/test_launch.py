@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
-import time
+from typing import Any
 
 import pytest
 
@@ -141,11 +141,24 @@ def test_interrupting_wait_keeps_the_execution_and_says_how_to_stop(target: Targ
     run = launch(target, slow)
     main = threading.main_thread().ident
     assert main is not None
-    timer = threading.Timer(0.5, signal.pthread_kill, args=(main, signal.SIGINT))
-    timer.start()
+    waiting = threading.Event()
+    poll = run._poll
+
+    def announce_then_poll(*args: Any, **kwargs: Any) -> Any:
+        waiting.set()  # inside wait(): a Ctrl-C from now on lands in it, however slow the machine
+        return poll(*args, **kwargs)
+
+    def interrupt() -> None:
+        if waiting.wait(60):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    run._poll = announce_then_poll  # type: ignore[method-assign]
+    sender = threading.Thread(target=interrupt, daemon=True)
+    sender.start()
     with pytest.raises(WaitInterrupted) as info:
         run.wait(progress=False)
-    timer.join()
+    sender.join()
+    del run._poll
     assert "still running" in str(info.value) and "execution.stop()" in str(info.value)
     assert info.value.__cause__ is None and info.value.__suppress_context__
     assert info.value._render_traceback_() == [str(info.value)]  # IPython shows just the message
@@ -174,7 +187,13 @@ def test_interrupting_a_notebook_wait_shows_only_the_message() -> None:
             "from workbench.engine.launch import launch\n"
             "t = Target.parse('embedded')\n"
             f"run = launch(t, deploy(t, {unique('kernel')!r}, {SLOW!r}))\n"
-            "print('started', flush=True)\n"
+            # say 'waiting' from inside wait(): an interrupt sent after that line surely lands in the wait
+            "_poll = run._poll\n"
+            "def _announced(*args, **kwargs):\n"
+            "    del run._poll  # once\n"
+            "    print('waiting', flush=True)\n"
+            "    return _poll(*args, **kwargs)\n"
+            "run._poll = _announced\n"
             "run.wait(progress=False)\n"
         )
         msg_id = kc.execute(setup)
@@ -186,8 +205,7 @@ def test_interrupting_a_notebook_wait_shows_only_the_message() -> None:
                 continue
             if msg["msg_type"] == "stream":
                 streams.append(msg["content"]["text"])
-                if "started" in msg["content"]["text"] and not interrupted:
-                    time.sleep(0.5)
+                if "waiting" in msg["content"]["text"] and not interrupted:
                     km.interrupt_kernel()
                     interrupted = True
             elif msg["msg_type"] == "error":

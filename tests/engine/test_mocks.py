@@ -231,7 +231,7 @@ def test_a_served_engine_learns_a_mock_config_over_http() -> None:
     config = load_mock_config({"StateMachines": {name: {"TestCases": {"One": {"Notify": "R"}}}},
                                "MockedResponses": {"R": {"0": {"Return": {"MessageId": "over-http"}}}}})
     before = len(engine.mock_configs)
-    register_remote_mock_config(engine.endpoint_url, config)
+    register_remote_mock_config(engine.endpoint_url, config, engine.credentials)
     try:
         assert len(engine.mock_configs) == before + 1
         started = sfn.start_execution(stateMachineArn=f"{arn}#One", name="one", input='{"items": [1]}')
@@ -240,4 +240,6 @@ def test_a_served_engine_learns_a_mock_config_over_http() -> None:
         engine.unload_mock_config(engine.mock_configs[-1])
     broken = MockConfig({}, {}, "broken.json", raw={"MockedResponses": {"R": {"0-x": {"Return": {}}}}})
     with pytest.raises(EngineError, match=r"refused the mock config.*'0-x'"):
-        register_remote_mock_config(engine.endpoint_url, broken)
+        register_remote_mock_config(engine.endpoint_url, broken, engine.credentials)
+    with pytest.raises(EngineError, match=r"MissingAuthenticationToken|no engine credentials|invalid"):
+        register_remote_mock_config(engine.endpoint_url, config)  # nobody else may load mocks

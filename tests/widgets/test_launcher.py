@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from workbench.engine.errors import TargetError
+from workbench.engine.targets import Target
 from workbench.history import frames, load_history
 from workbench.widgets import HistoryExplorer, Launcher
 from workbench.widgets.live import LiveProgress
 from workbench.widgets.mission_run import workbench_engine_tools
 
+from . import held_tool
 from .widget_support import TRIAGE, free_port, offline_aws, served_engine
 
 pytestmark = pytest.mark.timeout(240)
@@ -119,17 +123,27 @@ def test_an_injected_throttle_is_retried_on_the_warped_clock_and_shown_live() ->
     assert "Lambda.TooManyRequestsException" in explorer.panes["Retries"][0].value
 
 
-def test_stop_aborts_the_running_execution() -> None:
-    launcher = Launcher(TRIAGE)
-    launcher.time_warp.value = False
-    launcher.faults.value = "fetch_alert: {latency: {ms: 3000}}"  # a slow first step, really slept
-    execution = launcher.launch()
-    assert execution is not None and launcher.running
-    deadline = time.monotonic() + 30
-    while launcher.progress.events < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    launcher.stop()
-    assert launcher.wait_done(60) == "ABORTED"
+def test_stop_aborts_the_running_execution(tmp_path: Path) -> None:
+    with held_tool.triage_with_held_fetch(tmp_path) as mission:  # a first step that runs until let go
+        launcher = Launcher(mission)
+        launcher.time_warp.value = False
+        execution = launcher.launch()
+        assert execution is not None and launcher.running
+        stop_sent = threading.Event()
+        send_stop = execution.stop
+
+        def stop_and_tell(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return send_stop(*args, **kwargs)
+            finally:
+                stop_sent.set()
+
+        execution.stop = stop_and_tell  # type: ignore[method-assign]
+        assert held_tool.STARTED.wait(60), "fetch_alert never started"
+        launcher.stop()
+        assert stop_sent.wait(60), "the launcher never sent StopExecution"
+        held_tool.RELEASE.set()  # fetch_alert returns only now, into a stopped execution
+        assert launcher.wait_done(60) == "ABORTED"
     assert execution.status == "ABORTED"
     assert "ABORTED" in launcher.status_text and not launcher.running
     assert 'data-status="failed"' in launcher.graph.value  # fetch_alert never finished
@@ -158,13 +172,14 @@ def test_an_unreachable_endpoint_is_reported_in_the_widget() -> None:
 
 
 def test_the_same_mission_runs_on_a_served_endpoint_only_the_target_changes() -> None:
-    with served_engine() as url:
-        launcher = Launcher(TRIAGE, target=url)
+    with served_engine() as (url, env_file):
+        launcher = Launcher(TRIAGE, target=url, env_file=env_file)
         execution = launcher.launch()
         assert execution is not None and execution.target.kind == "endpoint"
         assert launcher.wait_done(120) == "SUCCEEDED"
         assert launcher.run is not None and "triage-fetch-alert" in launcher.run.remote_tools
-        assert "triage-fetch-alert" in (workbench_engine_tools(url) or [])
+        assert "triage-fetch-alert" in (workbench_engine_tools(Target.parse(url, env_file=env_file)) or [])
+        assert workbench_engine_tools(url) is None  # unsigned for this engine: it answers nothing
         assert "paged" in launcher.result.value
 
 

@@ -22,26 +22,34 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_engine(time_warp: bool = True) -> Iterator[str]:
-    """A ``workbench engine serve`` endpoint (the engine's ``serve``) in a thread; yields its URL."""
+def served_engine(time_warp: bool = True) -> Iterator[tuple[str, Path]]:
+    """A ``workbench engine serve`` endpoint (the engine's ``serve``) in a thread; yields its URL and env file.
+
+    It lets its owner register tools over HTTP (``--allow-remote-tools``), as a launcher needs for a
+    Mission's local tools.
+    """
+    import tempfile
+
     from workbench.engine.embedded import serve
 
     port = free_port()
     ready = threading.Event()
     stop = threading.Event()
     box: dict[str, Any] = {}
+    env_file = Path(tempfile.mkdtemp(prefix="wb-engine-")) / "engine.env"
 
     def on_ready(engine: Any) -> None:
         box["url"] = engine.endpoint_url
         ready.set()
 
-    thread = threading.Thread(target=serve, args=(port,), kwargs={"time_warp": time_warp, "ready": on_ready,
-                                                                  "stop": stop}, daemon=True)
+    thread = threading.Thread(target=serve, args=(port,), kwargs={
+        "time_warp": time_warp, "ready": on_ready, "stop": stop, "env_file": env_file, "allow_remote_tools": True},
+        daemon=True)
     thread.start()
     if not ready.wait(60):
         raise RuntimeError(f"the engine did not start on port {port}")
     try:
-        yield str(box["url"])
+        yield str(box["url"]), env_file
     finally:
         stop.set()
         thread.join(10)

@@ -19,9 +19,9 @@ Data-flow conventions, chosen to match what Workflow Studio writes:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from workbench.asl.json_text import dumps_json
 from workbench.core.diagnostics import CompileError, Diagnostic, Severity, has_errors
 from workbench.mission.checks import check_mission
 from workbench.mission.model import Mission
@@ -45,7 +45,7 @@ RESULT_PAYLOAD = "{% $states.result.Payload %}"
 
 
 def compile_mission(mission: Mission, *, check: bool = True) -> dict[str, Any]:
-    """Compile a Mission to an ASL definition (a dict ready for ``json.dumps``).
+    """Compile a Mission to an ASL definition (a dict; :func:`dumps_asl` writes it as text).
 
     Raises :class:`CompileError` with step-named diagnostics when the Mission checks fail.
 
@@ -75,11 +75,16 @@ def compile_mission(mission: Mission, *, check: bool = True) -> dict[str, Any]:
 def dumps_asl(definition: dict[str, Any]) -> str:
     """Canonical text of a definition: 2-space indent, UTF-8, trailing newline (stable for diffs and hashes).
 
+    Numbers are written so every ASL reader accepts them (see :mod:`workbench.asl.json_text`): integers
+    as integers, floats in plain decimal notation with a fraction (``1e-06`` is written ``0.000001``).
+
     Example:
         >>> dumps_asl({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}).splitlines()[1]
         '  "StartAt": "A",'
+        >>> dumps_asl({"ToleratedFailurePercentage": 1e-06, "MaxConcurrency": 5}).split()[2:5]
+        ['0.000001,', '"MaxConcurrency":', '5']
     """
-    return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json(definition, indent=2) + "\n"
 
 
 def compile_to_json(mission: Mission) -> str:

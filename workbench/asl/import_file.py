@@ -13,10 +13,11 @@ from pathlib import Path
 from workbench.asl.importer import import_with_diagnostics, mission_name
 from workbench.asl.lint import AslDocument, lint, load_asl
 from workbench.core.diagnostics import AslError, Diagnostic
-from workbench.core.files import write_text_atomic
+from workbench.core.files import SHARED_FILE, write_text_atomic
+from workbench.core.yaml_load import INPUT_CODES
 from workbench.mission.model import Mission
 
-UNREADABLE_CODES = frozenset({"ASL001", "ASL002"})
+UNREADABLE_CODES = frozenset({"ASL001", "ASL002", *INPUT_CODES})
 """Codes of an :class:`AslError` that mean "could not read the file at all" (CLI exit code 2)."""
 
 
@@ -46,7 +47,7 @@ def write_mission_yaml(mission: Mission, path: str | Path) -> Path:
     Example:
         >>> write_mission_yaml(mission, "missions/orders.yaml")  # doctest: +SKIP
     """
-    return write_text_atomic(path, mission.to_yaml())
+    return write_text_atomic(path, mission.to_yaml(), SHARED_FILE)  # a Mission is source, not data
 
 
 def _placed(diagnostic: Diagnostic, doc: AslDocument) -> Diagnostic:

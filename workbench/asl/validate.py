@@ -13,13 +13,14 @@ from typing import Any
 
 from workbench.asl.compiler import compile_mission
 from workbench.core.diagnostics import Diagnostic, MissionLoadError, has_errors
+from workbench.core.yaml_load import INPUT_CODES, InputError, read_text
 from workbench.mission.checks import check_mission
 from workbench.mission.loader import PositionedDocument, mission_from_document, parse_document
 from workbench.mission.model import Mission
 from workbench.mission.steps import STEP_KINDS
 
 _STATE_IN_PATH = re.compile(r"States\.([^.\[]+)")
-UNPARSABLE_CODES = frozenset({"MIS000", "MIS001"})
+UNPARSABLE_CODES = frozenset({"MIS000", "MIS001", *INPUT_CODES})
 
 
 @dataclass
@@ -119,9 +120,10 @@ def validate_file(path: str | Path) -> Validation:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        text = read_text(p)
+    except OSError as exc:
         return Validation(file=str(p), diagnostics=[Diagnostic(
-            code="MIS000", severity="error", message=f"cannot read the file: {reason}", file=str(p))])
+            code="MIS000", severity="error", message=f"cannot read the file: {exc.strerror or exc}", file=str(p))])
+    except InputError as exc:  # not UTF-8 text, or over the size budget
+        return Validation(file=str(p), diagnostics=exc.diagnostics)
     return validate_text(text, str(p))

@@ -1,7 +1,12 @@
-"""Commands that need no engine: compile, validate, lint, schema, import."""
+"""Commands that need no engine: compile, validate, lint, schema, import, graph.
+
+Outputs named by ``-o`` are refused when they are one of the command's inputs, and written atomically
+(0644: Missions, ASL and graphs are meant to be shared).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,8 +14,16 @@ import typer
 
 from workbench.asl.compiler import dumps_asl
 from workbench.asl.validate import validate_file
-from workbench.cli.output import Format, print_diagnostics, write_atomic
-from workbench.core.diagnostics import AslError, Diagnostic, has_errors
+from workbench.cli.output import (
+    Format,
+    check_output,
+    fail,
+    print_diagnostics,
+    write_atomic,
+    write_problem,
+)
+from workbench.core.diagnostics import AslError, Diagnostic, DiagnosticError, WorkbenchError, has_errors
+from workbench.core.files import SHARED_FILE
 from workbench.mission.schema import mission_schema_json
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="text (stderr) or json (a list on stdout).")]
@@ -21,6 +34,7 @@ def compile_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the ASL here.")] = None,
 ) -> None:
     """Print (or write) the ASL JSON of a Mission. Exit 1 with diagnostics on stderr when it has errors."""
+    check_output(output, [mission])
     result = validate_file(mission)
     if not result.ok or result.definition is None:
         print_diagnostics(result.diagnostics)
@@ -86,8 +100,9 @@ def import_cmd(
     name: Annotated[str | None, typer.Option(help="Mission name (default: from the file name).")] = None,
 ) -> None:
     """Import a state machine as a Mission. Exit 0, 1 on an invalid definition (with lint diagnostics), 2 unreadable."""
-    from workbench.asl.import_file import UNREADABLE_CODES, import_file, write_mission_yaml
+    from workbench.asl.import_file import UNREADABLE_CODES, import_file
 
+    check_output(output, [asl_file])
     try:
         mission, found = import_file(asl_file, name=name)
     except AslError as exc:
@@ -97,7 +112,7 @@ def import_cmd(
     if has_errors(found):
         raise typer.Exit(1)
     if output:
-        write_mission_yaml(mission, output)
+        write_atomic(output, mission.to_yaml())
         typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(mission.to_yaml(), nl=False)
@@ -112,19 +127,36 @@ def graph_cmd(
     from workbench.asl.lint import load_asl
     from workbench.viz import draw
 
+    check_output(output, [source])
     if source.name.endswith((".asl.json", ".asl.yaml", ".asl.yml")) or source.suffix == ".json":
         try:
             definition = load_asl(source).definition
         except AslError as exc:
             print_diagnostics(exc.diagnostics)
             raise typer.Exit(2) from None
+        if not isinstance(definition, dict):
+            kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "empty"}
+            kind = kinds.get(type(definition), "a number")
+            raise fail(f"{source}: an ASL definition is a JSON object with StartAt and States, not {kind}", 1)
     else:
         result = validate_file(source)
         if result.definition is None:
             print_diagnostics(result.diagnostics)
             raise typer.Exit(2 if result.unreadable else 1)
         definition = result.definition
-    path = draw(definition).save(output)
+    try:
+        view = draw(definition)
+        view.svg  # noqa: B018 - render now: a definition that cannot be drawn fails before anything is written
+    except DiagnosticError as exc:
+        print_diagnostics(d.model_copy(update={"file": d.file or str(source)}) for d in exc.diagnostics)
+        raise typer.Exit(1) from None
+    except WorkbenchError as exc:
+        raise fail(f"{source}: {exc}", 1) from None
+    try:
+        path = view.save(output)
+        os.chmod(path, SHARED_FILE)  # a drawing of a definition holds no execution data
+    except OSError as exc:
+        raise fail(write_problem(output, exc)) from None
     typer.echo(f"wrote {path}", err=True)
 
 

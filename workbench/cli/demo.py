@@ -13,7 +13,8 @@ import typer
 
 from workbench.asl.compiler import compile_mission, dumps_asl
 from workbench.asl.validate import validate_file
-from workbench.cli.output import print_diagnostics
+from workbench.cli.output import check_output, fail, print_diagnostics, write_problem
+from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 
 
 def _missions_folder() -> Path:
@@ -36,12 +37,24 @@ def demo_cmd(
     report: Annotated[Path, typer.Option(help="Where to write the report.")] = Path("reports/demo.html"),
 ) -> None:
     """Validate the examples, compile one, run it with an injected fault on the embedded engine, write a report."""
+    check_output(report, [mission], option="--report")
+    try:
+        _run_demo(mission, report)
+    except DiagnosticError as exc:
+        print_diagnostics(exc.diagnostics)
+        raise typer.Exit(2) from None
+    except WorkbenchError as exc:
+        raise fail(str(exc), 1) from None
+
+
+def _run_demo(mission: Path, report: Path) -> None:
     from workbench.engine.faults import FaultPlan
     from workbench.engine.run import run_mission
     from workbench.history import frames, load_history
     from workbench.mission.loader import load_mission
     from workbench.report import build
 
+    loaded = load_mission(mission)  # a Mission that cannot be used stops the demo before it starts
     typer.echo("1. Validate the example Missions")
     failed = False
     for path in sorted(MISSIONS.glob("*.yaml")):
@@ -54,7 +67,6 @@ def demo_cmd(
     if failed:
         raise typer.Exit(1)
 
-    loaded = load_mission(mission)
     typer.echo(f"\n2. Compile {mission} to Amazon States Language\n")
     typer.echo(dumps_asl(compile_mission(loaded)), nl=False)
     plan = FaultPlan.model_validate(DEMO_FAULTS)
@@ -73,7 +85,10 @@ def demo_cmd(
     typer.echo(f"\n   retries fired in: {', '.join(sorted(set(retried))) or 'none'}")
 
     built = build([history], mission=loaded, title=f"{loaded.name}: demo run", progress=False)
-    built.save(report)
+    try:
+        built.save(report)
+    except OSError as exc:
+        raise fail(write_problem(report, exc, "--report")) from None
     typer.echo(f"\n5. Report: {report.resolve()} ({built.size / 1e6:.1f} MB, opens offline)")
     raise typer.Exit(0 if execution.status == "SUCCEEDED" else 1)
 

@@ -12,20 +12,28 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench.cli.output import fail
+from workbench.cli.output import fail, write_problem
 from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 
 
 def parse_since(text: str | None) -> datetime | None:
-    """``--since``: an ISO time (UTC if no zone) or a look-back such as ``30m``, ``24h``, ``7d``."""
+    """``--since``: an ISO time (UTC if no zone) or a look-back such as ``30m``, ``24h``, ``7d``.
+
+    Example:
+        >>> parse_since(None) is None, parse_since("2026-11-26T08:00:00").isoformat()
+        (True, '2026-11-26T08:00:00+00:00')
+    """
     if not text:
         return None
     match = _RELATIVE.match(text.strip())
     if match:
         amount, unit = int(match.group(1)), match.group(2)
-        return datetime.now(UTC) - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+        try:
+            return datetime.now(UTC) - timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+        except (OverflowError, ValueError):
+            raise fail(f"--since '{text}' reaches back before the year 1: use a look-back such as 24h or 30d") from None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -33,35 +41,88 @@ def parse_since(text: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _is_arn(text: str, kinds: tuple[str, ...]) -> bool:
+    parts = text.split(":")
+    return len(parts) >= 7 and parts[0] == "arn" and parts[2] == "states" and parts[5] in kinds and all(parts[6:])
+
+
 def fetch_cmd(
     state_machine: Annotated[str | None, typer.Option("--state-machine", help="Machine, version or alias ARN.")] = None,
     execution: Annotated[list[str] | None, typer.Option("--execution", help="Execution ARN (repeatable).")] = None,
-    target: Annotated[str, typer.Option(help="aws, or a Step Functions endpoint URL.")] = "aws",
+    target: Annotated[str, typer.Option(
+        help="aws, a Step Functions endpoint URL, or endpoint (the URL in --env-file).")] = "aws",
+    env_file: Annotated[Path | None, typer.Option(
+        "--env-file", help="Endpoint and credentials written by `workbench engine serve --env-file`.")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile.")] = None,
     region: Annotated[str | None, typer.Option(help="AWS region.")] = None,
     status: Annotated[str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO time, or a look-back like 24h / 7d.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many executions.")] = None,
     no_data: Annotated[bool, typer.Option("--no-data", help="Metadata only (no inputs/outputs).")] = False,
+    max_pages: Annotated[int, typer.Option("--max-pages", help="Stop a listing or history after this many pages "
+                                           "(an endpoint that pages forever).")] = 10_000,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Folder (default: the cache).")] = None,
 ) -> None:
-    """Fetch execution histories into the local cache (or a folder). Finished executions are never re-fetched."""
+    """Fetch execution histories into the local cache (or a folder). Finished executions are never re-fetched.
+
+    Exit 0 fetched, 1 some could not be fetched, 2 unusable options or an unreachable endpoint, 130 Ctrl-C
+    (the finished executions fetched so far stay in the cache).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from workbench.engine.errors import TargetError
     from workbench.engine.targets import Target
-    from workbench.history.fetch import HistoryCache, fetch_histories, list_executions
+    from workbench.history.fetch import (
+        EndpointError,
+        FetchInterrupted,
+        HistoryCache,
+        fetch_histories,
+        list_executions,
+    )
+    from workbench.history.paging import describe_failure
 
     if (state_machine is None) == (not execution):
         raise fail("give either --state-machine ARN or one or more --execution ARN")
+    for arn in execution or []:
+        if not _is_arn(arn, ("execution", "express")):
+            raise fail(f"--execution '{arn}' is not an execution ARN: use "
+                       "arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME")
+    if state_machine is not None and not _is_arn(state_machine, ("stateMachine",)):
+        raise fail(f"--state-machine '{state_machine}' is not a state machine ARN: use "
+                   "arn:aws:states:REGION:ACCOUNT:stateMachine:NAME")
     if status and status.upper() not in {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}:
         raise fail(f"--status '{status}' is not one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED")
+    if limit is not None and limit < 1:
+        raise fail(f"--limit {limit}: give 1 or more (or leave it out for all executions)")
+    if max_pages < 1:
+        raise fail(f"--max-pages {max_pages}: give 1 or more (default 10000)")
+    window = parse_since(since)
+    if output is not None and output.exists() and not output.is_dir():
+        raise fail(f"-o {output} is a file; give a folder for the histories (it is made if missing)")
     cache = HistoryCache(output) if output else HistoryCache()
     try:
-        client = Target.parse(target, profile=profile, region=region).client()
+        cache.prepare()
+    except OSError as exc:
+        raise fail(write_problem(cache.root, exc)) from None
+    try:
+        if env_file is not None and target == "aws":
+            target = "endpoint"  # --env-file names the endpoint
+        client = Target.parse(target, profile=profile, region=region, env_file=env_file).client()
         arns: list[Any] = list(execution or [])
         if state_machine:
-            arns = list_executions(client, state_machine, status=status.upper() if status else None,
-                                   since=parse_since(since), limit=limit)
+            try:
+                arns = list_executions(client, state_machine, status=status.upper() if status else None,
+                                       since=window, limit=limit, max_pages=max_pages)
+            except (BotoCoreError, ClientError) as exc:
+                raise fail(f"cannot list the executions of {state_machine}: {describe_failure(exc)}. Check the "
+                           "ARN, --region and your credentials.", 1) from None
         histories = fetch_histories(client, arns, include_execution_data=not no_data, cache=cache,
-                                    with_definition=True)
+                                    with_definition=True, max_pages=max_pages)
+    except FetchInterrupted as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(130) from None
+    except (EndpointError, TargetError) as exc:
+        raise fail(str(exc)) from None
     except WorkbenchError as exc:
         raise fail(str(exc), 1) from None
     typer.echo(f"fetched {len(histories)} execution histories into {cache.root}")
@@ -102,7 +163,7 @@ def _resolve_sources(sources: list[str], cache_dir: Path | None) -> list[Any]:
             payload = cache.get(source, need_data=False)
             if payload is None:
                 raise fail(f"{source} is not in the cache ({cache.root}): run `workbench history fetch "
-                           f"--execution {source}` first", 1)
+                           f"--execution {source}` first")
             out.append(payload)
         else:
             out.append(source)
@@ -114,24 +175,32 @@ def analyze_cmd(
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table, json or csv.")] = TableFormat.table,
     cache: Annotated[Path | None, typer.Option(help="Cache folder (default: ~/.cache/workbench/histories).")] = None,
 ) -> None:
-    """Per-state table of executions: visits, attempts, retries, status and latency."""
+    """Per-state table of executions: visits, attempts, retries, status and latency.
+
+    Exit 0 with the table; 2 with one line per problem when an input cannot be read as a history.
+    """
+    from workbench.core.redact import redact_frame
     from workbench.history import frames, load_histories
     from workbench.history.analysis import state_latency
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            loaded = load_histories(_resolve_sources(histories, cache))
+            loaded = [h for item in _resolve_sources(histories, cache) for h in load_histories(item)]  # folders too
+            if not loaded:
+                raise fail(f"no execution histories in {', '.join(histories)}: give history files (*.json), "
+                           "folders holding them, or cached execution ARNs")
             built = frames(loaded)
-            states, executions = built.states, built.executions
+            # error names can carry data (a Fail state's ErrorPath): printed tables are redacted like exports
+            states, executions = redact_frame(built.states, ["error"]), redact_frame(built.executions, ["error"])
         for warning in caught:
             typer.echo(f"warning: {warning.message}", err=True)
-    except DiagnosticError as exc:
+    except DiagnosticError as exc:  # unusable input: exit 2, one line per diagnostic
         for d in exc.diagnostics:
             typer.echo(d.render(), err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(2) from None
     except WorkbenchError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc)) from None
     if fmt == TableFormat.json:
         typer.echo(json.dumps({"executions": _records(executions, EXECUTION_COLUMNS),
                                "states": _records(states, STATE_COLUMNS)}, ensure_ascii=False, default=str))

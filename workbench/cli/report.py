@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from workbench.cli.output import check_output
+
 
 def report_cmd(
     histories: Annotated[list[str] | None, typer.Argument(help="History files or folders (or ARNs).")] = None,
@@ -14,14 +16,32 @@ def report_cmd(
     state_machine: Annotated[str | None, typer.Option("--state-machine", help="All its executions.")] = None,
     mission: Annotated[Path | None, typer.Option(help="The Mission file, for names, tools and the graph.")] = None,
     target: Annotated[str | None, typer.Option(help="embedded, aws or an endpoint URL (for ARNs).")] = None,
+    env_file: Annotated[Path | None, typer.Option(
+        "--env-file", help="Endpoint and credentials written by `workbench engine serve --env-file`.")] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the HTML.")] = Path("report.html"),
 ) -> None:
-    """Write a report. Exit 0 with the file written atomically; 1 with a clear message and no file."""
+    """Write a report. Exit 0 with the file written atomically (0600); 1 nothing to report; 2 unusable input.
+
+    Exit 2, before anything is read or written, when -o names one of the inputs (a history file, a file in
+    a history folder, or the --mission file).
+    """
     from workbench.report.command import report_command
 
+    check_output(output, [*(histories or []), mission])
+    chosen: object = target
+    if env_file is not None:
+        from workbench.engine.errors import TargetError
+        from workbench.engine.targets import Target
+
+        try:
+            chosen = Target.parse(target or "endpoint", env_file=env_file)
+        except TargetError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
     code = report_command(histories or [], mission, output, executions=execution or [], state_machine=state_machine,
-                          target=target, title=title)
+                          target=chosen, title=title)
     raise typer.Exit(code)
 
 

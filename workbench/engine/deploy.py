@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from workbench.asl.json_text import dumps_json
 from workbench.asl.substitutions import find_placeholders, first_use, substitute
 from workbench.engine.errors import DeployError, NotFoundError, TargetError, UnsupportedOperationError
 from workbench.engine.targets import Target
@@ -233,7 +234,7 @@ def deploy(
     prepared = prepare_definition(definition, substitutions)
     digest = definition_hash(prepared)
     description = f"{HASH_PREFIX}{digest}"
-    body = json.dumps(prepared, indent=2, ensure_ascii=False)
+    body = dumps_json(prepared, indent=2)  # plain decimals: moto and AWS reject 1e-06
     config = _config_params(logging, tracing)
     notes: list[str] = []
     if target.kind != "aws" and config:

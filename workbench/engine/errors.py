@@ -190,6 +190,13 @@ def _translate_client_error(exc: ClientError, operation: str | None, target_kind
             "profiles, or fetch new temporary credentials; or use the embedded target.",
             operation=op, code=code,
         )
+    if (code in BAD_CREDENTIALS_CODES or code == "MissingAuthenticationTokenException") and target_kind == "endpoint":
+        return CredentialsError(
+            f"The endpoint refused the request's credentials ({code}) while calling {op}.{said} A `workbench engine "
+            "serve` engine answers only requests signed with its own credentials: start it with --env-file F and "
+            "pass --env-file F (or `source F` first).",
+            operation=op, code=code,
+        )
     if code in BAD_CREDENTIALS_CODES:
         return CredentialsError(
             f"AWS did not accept your credentials ({code}) while calling {op}.{said} {CREDENTIALS_HELP}",

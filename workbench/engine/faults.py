@@ -37,6 +37,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, MissionLoadError, Severity
+from workbench.core.yaml_load import load_yaml, read_text, yaml_problem
 from workbench.mission.faults import FaultSpec, LatencySpec, ThrottleSpec
 from workbench.mission.positions import parse_document
 
@@ -81,24 +82,24 @@ def line_of(text: str, location: tuple[int | str, ...]) -> int | None:
 def load_fault_plan(path: str | Path) -> FaultPlan:
     """Load a :class:`FaultPlan` from YAML or JSON (``{seed: 7, tools: {fetch: {fail_rate: 0.2}}}``).
 
-    Errors name the file, line and field.
+    Errors name the file, line and field; a binary or over-budget file raises
+    :class:`~workbench.core.yaml_load.InputError` (a :class:`DiagnosticError` with one line).
 
     Example:
         >>> plan = load_fault_plan("faults.yaml")  # doctest: +SKIP
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        text = read_text(file)
+        data = load_yaml(text, file=str(file))
     except OSError as exc:
         raise DiagnosticError([Diagnostic(code="FAULT001", severity=Severity.ERROR, file=str(file),
                                           message=f"cannot read fault plan: {exc.strerror or exc}")]) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        problem, line, column = yaml_problem(exc)
         raise DiagnosticError([Diagnostic(
-            code="FAULT002", severity=Severity.ERROR, file=str(file),
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            message=f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}",
+            code="FAULT002", severity=Severity.ERROR, file=str(file), line=line, column=column,
+            message=f"not valid YAML/JSON: {problem}",
         )]) from exc
     if isinstance(data, dict) and "faults" in data and "tools" not in data:
         data = {"seed": data.get("seed"), "tools": data["faults"]}  # the Mission's local: section shape

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
+from workbench.core.yaml_load import load_yaml, loads_json, read_text, yaml_problem
 from workbench.engine.faults import line_of
 
 __all__ = [
@@ -221,7 +222,8 @@ def check_test_case(test_case: MockTestCase, definition: Mapping[str, Any]) -> N
 def load_mock_config(source: str | Path | Mapping[str, Any]) -> MockConfig:
     """Read and check a mock config (JSON or YAML file, or an already parsed mapping).
 
-    Errors name the file, line and key (unknown MockedResponse, bad range, Return and Throw together...).
+    Errors name the file, line and key (unknown MockedResponse, bad range, Return and Throw together...);
+    a binary or over-budget file raises :class:`~workbench.core.yaml_load.InputError` (one line).
 
     Example:
         >>> load_mock_config("tests/MockConfigFile.json").test_case("incident_triage", "HappyPath")  # doctest: +SKIP
@@ -233,19 +235,18 @@ def load_mock_config(source: str | Path | Mapping[str, Any]) -> MockConfig:
     else:
         name = str(source)
         try:
-            text = Path(source).read_text(encoding="utf-8")
+            text = read_text(source, name=name)
         except OSError as exc:
             raise _error("MOCK001", name, "", f"cannot read mock config: {exc.strerror or exc}") from exc
         try:
-            data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+            data = loads_json(text, name) if name.endswith(".json") else load_yaml(text, file=name)
         except json.JSONDecodeError as exc:
             raise DiagnosticError([Diagnostic(code="MOCK002", severity=Severity.ERROR, file=name, line=exc.lineno,
                                               column=exc.colno, message=f"not valid JSON: {exc.msg}")]) from exc
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise DiagnosticError([Diagnostic(code="MOCK002", severity=Severity.ERROR, file=name,
-                                              line=mark.line + 1 if mark else None,
-                                              message=f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}")]) from exc
+            problem, line, _ = yaml_problem(exc)
+            raise DiagnosticError([Diagnostic(code="MOCK002", severity=Severity.ERROR, file=name, line=line,
+                                              message=f"not valid YAML/JSON: {problem}")]) from exc
     problems: list[Diagnostic] = []
     config = _parse(data, name, problems)
     if problems:

@@ -8,7 +8,6 @@ a workbench endpoint is asked to import them, and AWS calls the real Lambda func
 
 from __future__ import annotations
 
-import json
 import threading
 import urllib.error
 import urllib.request
@@ -91,11 +90,20 @@ def tool_bindings(mission: Mission) -> list[ToolBinding]:
     return [ToolBinding.from_spec(name, spec) for name, spec in mission.tools.items()]
 
 
-def workbench_engine_tools(url: str, timeout: float = 3.0) -> list[str] | None:
-    """The tools a ``workbench engine serve`` endpoint serves, or None when the URL is another engine."""
+def workbench_engine_tools(target: EndpointTarget | str, timeout: float = 3.0) -> list[str] | None:
+    """The tools a ``workbench engine serve`` endpoint serves, or None when the URL is another engine.
+
+    The request is signed with the target's credentials (``--env-file`` or the environment); a URL alone
+    is signed with the environment's. Example:
+        >>> workbench_engine_tools(Target.parse("http://127.0.0.1:4599"))  # doctest: +SKIP
+        ['triage-fetch-alert']
+    """
+    from workbench.engine.embedded.auth import EngineCredentials, signed_call
+
+    endpoint = target if isinstance(target, EndpointTarget) else EndpointTarget(target)
+    credentials = endpoint.credentials or EngineCredentials("workbench", "workbench", endpoint.region or "us-east-1")
     try:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/workbench/tools", timeout=timeout) as response:
-            body = json.loads(response.read() or b"{}")
+        body = signed_call(credentials, "GET", f"{endpoint.endpoint_url}/workbench/tools", timeout=timeout)
     except (urllib.error.URLError, OSError, ValueError):
         return None
     tools = body.get("tools") if isinstance(body, dict) else None
@@ -103,13 +111,19 @@ def workbench_engine_tools(url: str, timeout: float = 3.0) -> list[str] | None:
 
 
 def _serve_remotely(target: EndpointTarget, mission: Mission) -> tuple[str, ...]:
-    """Ask a workbench endpoint to import the Mission's local tools (other endpoints: nothing to do)."""
-    if workbench_engine_tools(target.endpoint_url) is None:
+    """Make a workbench endpoint serve the Mission's local tools (other endpoints: nothing to do).
+
+    Tools the server already serves (its ``--tool`` options) are used as they are; the rest are registered
+    over HTTP, which the server allows only when started with ``--allow-remote-tools``.
+    """
+    served = workbench_engine_tools(target)
+    if served is None:
         return ()
     from workbench.engine.embedded import register_remote_tools
 
-    wanted = {b.function_name: b.local for b in tool_bindings(mission) if b.local}
-    return tuple(register_remote_tools(target.endpoint_url, wanted)) if wanted else ()
+    wanted = {b.function_name: b.local for b in tool_bindings(mission) if b.local and b.function_name not in served}
+    registered = register_remote_tools(target.endpoint_url, wanted, target.credentials) if wanted else []
+    return tuple(sorted({*registered, *(b.function_name for b in tool_bindings(mission) if b.function_name in served)}))
 
 
 LOCAL_ACCOUNT = "123456789012"
@@ -162,10 +176,10 @@ def _launch_mocked(target: Target, deployment: Deployment, input: Any, name: str
     if config is None:
         return launch(target, deployment, input, name=name, test_case=test_case)
     if isinstance(target, EndpointTarget):
-        if workbench_engine_tools(target.endpoint_url) is not None:
+        if workbench_engine_tools(target) is not None:
             from workbench.engine.embedded.mocking import register_remote_mock_config
 
-            register_remote_mock_config(target.endpoint_url, config)
+            register_remote_mock_config(target.endpoint_url, config, target.credentials)
         return launch(target, deployment, input, name=name, test_case=test_case)
     from workbench.engine.embedded import EmbeddedEngine
 

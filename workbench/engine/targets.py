@@ -89,8 +89,12 @@ class Target:
         role_arn: str | None = None,
         time_warp: bool = False,
         faults: FaultPlan | None = None,
+        env_file: str | os.PathLike[str] | None = None,
     ) -> Target:
-        """Build a target from ``"embedded"``, ``"aws"`` or an ``http(s)://`` URL.
+        """Build a target from ``"embedded"``, ``"aws"``, an ``http(s)://`` URL or ``"endpoint"``.
+
+        ``"endpoint"`` takes the URL from ``env_file`` (written by ``workbench engine serve --env-file``) or
+        ``AWS_ENDPOINT_URL_SFN``; a URL target signs with that file's or the environment's credentials.
 
         Example:
             >>> Target.parse("aws", region="eu-west-1", role_arn="arn:aws:iam::111122223333:role/sfn").kind
@@ -104,11 +108,13 @@ class Target:
             return EmbeddedTarget(time_warp=time_warp, faults=faults, region=region)
         if low == "aws":
             return AwsTarget(profile=profile, region=region, role_arn=role_arn)
-        if low.startswith(("http://", "https://")):
-            return EndpointTarget(text, region=region, role_arn=role_arn, profile=profile)
+        if low.startswith(("http://", "https://")) or low == "endpoint":
+            return EndpointTarget(None if low == "endpoint" else text, region=region, role_arn=role_arn,
+                                  profile=profile, env_file=env_file)
         raise TargetError(
             f"Unknown target '{text}'. Use 'embedded' (local engine, the default), 'aws' (your AWS account), "
-            "or the URL of a Step Functions-compatible endpoint such as http://127.0.0.1:4566."
+            "the URL of a Step Functions-compatible endpoint such as http://127.0.0.1:4566, or 'endpoint' "
+            "(the one named by --env-file or AWS_ENDPOINT_URL_SFN)."
         )
 
     # -- clients ------------------------------------------------------------------------------
@@ -300,38 +306,57 @@ class AwsTarget(Target):
 
 
 class EndpointTarget(Target):
-    """Any Step Functions-compatible URL, with dummy credentials unless a profile is given."""
+    """Any Step Functions-compatible URL, signed with the engine's credentials from ``env_file`` or the environment.
+
+    ``workbench engine serve --env-file F`` writes the endpoint and credentials to ``F``; ``env_file=F`` (or
+    ``source F`` before starting) signs with them. With neither, and no profile, placeholder keys are used
+    (LocalStack and Step Functions Local accept any). ``url`` defaults to the file's ``AWS_ENDPOINT_URL_SFN``.
+
+    Example:
+        >>> EndpointTarget("http://127.0.0.1:4566").describe()["endpoint_url"]
+        'http://127.0.0.1:4566'
+    """
 
     kind: ClassVar[TargetKind] = "endpoint"
     capabilities: ClassVar[Capabilities] = Capabilities(start_qualified=False, list_versions=None, publish_version=None)
 
     def __init__(
         self,
-        url: str,
+        url: str | None = None,
         *,
         region: str | None = None,
         role_arn: str | None = None,
         profile: str | None = None,
+        env_file: str | os.PathLike[str] | None = None,
     ) -> None:
+        from workbench.engine.endpoint_env import endpoint_settings
+
+        settings = endpoint_settings(env_file, region)
+        url = url or settings.url
+        if not url:
+            raise TargetError("no endpoint URL: pass one (e.g. http://127.0.0.1:4599) or --env-file F written by "
+                              "`workbench engine serve --env-file F`")
         parsed = urlparse(url)
         if parsed.scheme not in {"http", "https"} or not parsed.netloc:
             raise TargetError(f"'{url}' is not an endpoint URL; expected e.g. http://127.0.0.1:4566")
-        super().__init__(region=region or DEFAULT_REGION, role_arn=role_arn or LOCAL_ROLE_ARN)
+        credentials = None if profile and env_file is None else settings.credentials
+        super().__init__(region=region or (credentials.region if credentials else DEFAULT_REGION),
+                         role_arn=role_arn or LOCAL_ROLE_ARN)
         self.endpoint_url = url.rstrip("/")
         self.profile = profile
+        self.credentials = credentials
+        self.credentials_source = settings.source if credentials else ("profile" if profile else "placeholder")
 
     def _make_client(self, service: str) -> Any:
-        if self.profile:
+        if self.profile and self.credentials is None:
             session = boto3.Session(profile_name=self.profile, region_name=self.region)
             return session.client(service, endpoint_url=self.endpoint_url, config=_local_config())
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint_url,
-            region_name=self.region,
-            aws_access_key_id="workbench",
-            aws_secret_access_key="workbench",  # dummy: local engines accept any key
-            config=_local_config(),
-        )
+        from workbench.engine.endpoint_env import PLACEHOLDER_CREDENTIALS
+
+        key_id, secret = ((self.credentials.access_key_id, self.credentials.secret_access_key)
+                          if self.credentials else PLACEHOLDER_CREDENTIALS)
+        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=self.region,
+                            aws_access_key_id=key_id, aws_secret_access_key=secret, config=_local_config())
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -340,4 +365,5 @@ class EndpointTarget(Target):
             "region": self.region,
             "profile": self.profile,
             "role_arn": self.role_arn,
+            "credentials": self.credentials_source,
         }

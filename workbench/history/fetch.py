@@ -8,6 +8,11 @@ disk and a second analysis makes no API call. Running executions are never cache
 Cache: ``$WORKBENCH_CACHE/histories`` (default ``~/.cache/workbench/histories``), one JSON file per
 execution in the ``get_execution_history`` shape plus ``executionArn``/``stateMachineArn``/``status``,
 written atomically (temp file + ``os.replace``), so an interrupted fetch never leaves a corrupt entry.
+Histories hold execution inputs and outputs: entries are 0600 and the cache folders 0700.
+
+Pagination is bounded (:mod:`workbench.history.paging`): a repeated ``nextToken`` or more than
+``max_pages`` pages is an error, never an endless loop. Ctrl-C during :func:`fetch_histories` cancels
+the pending fetches and raises :class:`FetchInterrupted` saying how many finished executions were kept.
 """
 
 from __future__ import annotations
@@ -15,25 +20,29 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
 import warnings
-import weakref
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from botocore.retries import adaptive
 from tqdm.auto import tqdm
 
 from workbench.core.diagnostics import WorkbenchError
-from workbench.core.files import write_bytes_atomic
+from workbench.core.files import PRIVATE_FILE, private_dir, tighten_mode, write_bytes_atomic
+from workbench.history.client import ensure_adaptive_retries, stepfunctions_client
 from workbench.history.events import ExecutionHistory, HistoryWarning
+from workbench.history.fetch_pool import DaemonPool, FetchInterrupted, each_done
 from workbench.history.load import load_history
+from workbench.history.paging import MAX_PAGES, EndpointError, PaginationError, call, describe_failure, pages
+
+__all__ = ["FINISHED", "MAX_PAGES", "PAGE_SIZE", "CacheWarning", "EndpointError", "FetchError", "FetchInterrupted",
+           "HistoryCache", "PaginationError", "default_cache_dir", "ensure_adaptive_retries",
+           "fetch_histories", "fetch_history", "fetch_map_run_histories", "fetch_payload",
+           "fetch_state_machine_histories", "list_executions", "stepfunctions_client"]
 
 #: Execution statuses whose history is final (a FAILED/TIMED_OUT/ABORTED one can still be redriven).
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
@@ -55,60 +64,23 @@ class CacheWarning(HistoryWarning):
     """A cache entry was unreadable and has been ignored (it will be re-fetched and rewritten)."""
 
 
-def stepfunctions_client(endpoint_url: str | None = None, region_name: str | None = None,
-                         max_attempts: int = 10, **kwargs: Any) -> Any:
-    """A boto3 Step Functions client with botocore *adaptive* retries (client-side rate limiting on throttling).
-
-    Example:
-        >>> client = stepfunctions_client("http://127.0.0.1:5000", region_name="us-east-1",
-        ...                               aws_access_key_id="x", aws_secret_access_key="x")
-        >>> client.meta.config.retries["mode"]
-        'adaptive'
-    """
-    import boto3
-
-    config = Config(retries={"mode": "adaptive", "max_attempts": max_attempts},
-                    inject_host_prefix=endpoint_url is None)
-    return boto3.client("stepfunctions", endpoint_url=endpoint_url, region_name=region_name, config=config,
-                        **kwargs)
-
-
-_RATE_LIMITED: weakref.WeakSet[Any] = weakref.WeakSet()
-_RATE_LIMITED_LOCK = threading.Lock()
-
-
-def ensure_adaptive_retries(client: Any) -> bool:
-    """Give a client botocore's adaptive client-side rate limiting if it lacks it (True when added).
-
-    Clients built in ``adaptive`` retry mode already have it; for others (``legacy``/``standard``),
-    botocore's own limiter is attached, so throttling slows every thread down instead of failing.
-
-    Example:
-        >>> import boto3
-        >>> client = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x",
-        ...                       aws_secret_access_key="x")
-        >>> ensure_adaptive_retries(client), ensure_adaptive_retries(client)
-        (True, False)
-    """
-    if client.meta.config.retries.get("mode") == "adaptive":
-        return False
-    with _RATE_LIMITED_LOCK:
-        if client in _RATE_LIMITED:
-            return False
-        adaptive.register_retry_handler(client)
-        _RATE_LIMITED.add(client)
-    return True
-
-
 # --- cache -----------------------------------------------------------------------------------------------
 def default_cache_dir() -> Path:
-    """``$WORKBENCH_CACHE/histories``, else ``~/.cache/workbench/histories``."""
+    """``$WORKBENCH_CACHE/histories``, else ``~/.cache/workbench/histories``.
+
+    Example:
+        >>> default_cache_dir().name
+        'histories'
+    """
     root = os.environ.get("WORKBENCH_CACHE")
     return (Path(root) if root else Path.home() / ".cache" / "workbench") / "histories"
 
 
 class HistoryCache:
-    """Finished executions' histories on disk, one atomic JSON file per execution.
+    """Finished executions' histories on disk, one atomic JSON file (0600) per execution, folders 0700.
+
+    The default cache folder is tightened to 0700 if an older version left it readable by others; a
+    folder given by the caller is created 0700 but, if it exists, left as it is (it is the caller's).
 
     Example:
         >>> import tempfile
@@ -119,8 +91,25 @@ class HistoryCache:
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
+        self._owned = root is None or self.root == default_cache_dir()
+        self._ready: set[Path] = set()
+
+    def prepare(self) -> Path:
+        """Create the cache folder (0700) now, so an unusable location fails before any fetch; returns it.
+
+        Example:
+            >>> import tempfile
+            >>> root = HistoryCache(Path(tempfile.mkdtemp()) / "c").prepare()
+            >>> oct(root.stat().st_mode & 0o777)
+            '0o700'
+        """
+        if self.root not in self._ready:
+            private_dir(self.root, tighten=self._owned)
+            self._ready.add(self.root)
+        return self.root
 
     def path_for(self, execution_arn: str) -> Path:
+        """Where the history of ``execution_arn`` is cached (``<root>/<2 hex>/<name>-<digest>.json``)."""
         digest = hashlib.sha256(execution_arn.encode()).hexdigest()
         readable = re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(execution_arn.split(":")[-2:]))[-60:]
         return self.root / digest[:2] / f"{readable}-{digest[:24]}.json"
@@ -130,6 +119,7 @@ class HistoryCache:
         path = self.path_for(execution_arn)
         try:
             payload = orjson.loads(path.read_bytes())
+            tighten_mode(path, PRIVATE_FILE)  # an entry written 0644 by an older version
         except FileNotFoundError:
             return None
         except (OSError, orjson.JSONDecodeError) as exc:
@@ -144,11 +134,30 @@ class HistoryCache:
         return payload
 
     def put(self, payload: dict[str, Any]) -> Path:
-        """Write atomically: a temp file in the same folder, fsync, then ``os.replace``."""
-        return write_bytes_atomic(self.path_for(payload["executionArn"]), orjson.dumps(payload))
+        """Write atomically (temp file in the same folder, fsync, ``os.replace``), mode 0600 in 0700 folders.
+
+        Example:
+            >>> import tempfile
+            >>> arn = "arn:aws:states:eu-west-1:1:execution:M:run-1"
+            >>> path = HistoryCache(tempfile.mkdtemp()).put({"executionArn": arn, "events": []})
+            >>> oct(path.stat().st_mode & 0o777), oct(path.parent.stat().st_mode & 0o777)
+            ('0o600', '0o700')
+        """
+        path = self.path_for(payload["executionArn"])
+        self.prepare()
+        if path.parent not in self._ready:
+            private_dir(path.parent, tighten=True)  # the two-letter shard folders are always ours
+            self._ready.add(path.parent)
+        return write_bytes_atomic(path, orjson.dumps(payload), PRIVATE_FILE)
 
     def clear(self) -> int:
-        """Delete every cached history; returns how many files were removed."""
+        """Delete every cached history; returns how many files were removed.
+
+        Example:
+            >>> import tempfile
+            >>> HistoryCache(tempfile.mkdtemp()).clear()
+            0
+        """
         removed = 0
         for path in self.root.glob("*/*.json"):
             path.unlink(missing_ok=True)
@@ -161,24 +170,22 @@ def _epoch(ts: Any) -> Any:
     return ts.timestamp() if isinstance(ts, datetime) else ts
 
 
-def _pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
-    token: str | None = None
-    while True:
-        response = getattr(client, operation)(**params, **({"nextToken": token} if token else {}))
-        yield response.get(key, [])
-        token = response.get("nextToken")
-        if not token:
-            return
-
-
-def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bool = True) -> dict[str, Any]:
+def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bool = True,
+                  max_pages: int = MAX_PAGES) -> dict[str, Any]:
     """All pages of ``get_execution_history`` (1,000 events per call) as one cache-ready payload.
 
-    The status comes from the terminal event (no extra call); timestamps become epoch seconds.
+    The status comes from the terminal event (no extra call); timestamps become epoch seconds. A
+    ``nextToken`` seen twice, or more than ``max_pages`` pages, raises :class:`PaginationError`.
+
+    Example:
+        >>> p = fetch_payload(client, "arn:aws:states:eu-west-1:123456789012:execution:M:run-1")  # doctest: +SKIP
+        >>> p["status"], len(p["events"])  # doctest: +SKIP
+        ('SUCCEEDED', 12)
     """
     events: list[dict[str, Any]] = []
-    for page in _pages(client, "get_execution_history", "events", executionArn=execution_arn,
-                       maxResults=PAGE_SIZE, includeExecutionData=include_execution_data):
+    for page in pages(client, "get_execution_history", "events", what=f"the history of {execution_arn}",
+                      max_pages=max_pages, executionArn=execution_arn, maxResults=PAGE_SIZE,
+                      includeExecutionData=include_execution_data):
         for ev in page:
             events.append({**ev, "timestamp": _epoch(ev["timestamp"])})
     status = "RUNNING"
@@ -197,11 +204,13 @@ def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bo
 
 def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bool = True,
                   cache: HistoryCache | bool | None = True, refresh: bool = False,
-                  with_definition: bool = False) -> ExecutionHistory:
+                  with_definition: bool = False, max_pages: int = MAX_PAGES) -> ExecutionHistory:
     """One execution's full history; served from the cache when the execution had finished.
 
     ``with_definition=True`` also fetches the definition the execution ran with
     (``describe_state_machine_for_execution``), which the frames use for Retry policies and branches.
+    Raises :class:`FetchError` when a call fails, :class:`PaginationError` when the endpoint pages in a
+    loop, :class:`EndpointError` when it is unreachable or not a Step Functions endpoint.
 
     Example:
         >>> h = fetch_history(client, "arn:aws:states:eu-west-1:123456789012:execution:M:run-1")  # doctest: +SKIP
@@ -214,13 +223,16 @@ def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bo
         payload = None
     if payload is None:
         try:
-            payload = fetch_payload(client, execution_arn, include_execution_data=include_execution_data)
+            payload = fetch_payload(client, execution_arn, include_execution_data=include_execution_data,
+                                    max_pages=max_pages)
             if with_definition:
-                described = client.describe_state_machine_for_execution(executionArn=execution_arn)
+                described = call(client, "describe_state_machine_for_execution", executionArn=execution_arn)
                 payload["definition"] = orjson.loads(described["definition"])
                 payload["stateMachineArn"] = described.get("stateMachineArn", payload["stateMachineArn"])
-        except (BotoCoreError, ClientError, orjson.JSONDecodeError) as exc:
-            raise FetchError({execution_arn: f"{type(exc).__name__}: {exc}"}, []) from exc
+        except (BotoCoreError, ClientError) as exc:
+            raise FetchError({execution_arn: describe_failure(exc)}, []) from exc
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise FetchError({execution_arn: f"the endpoint sent a malformed definition ({exc})"}, []) from exc
         if store is not None and payload["status"] in FINISHED:
             store.put(payload)
     return load_history(payload, execution_arn=execution_arn)
@@ -237,12 +249,13 @@ def _cache(cache: HistoryCache | bool | None) -> HistoryCache | None:
 # --- many executions -------------------------------------------------------------------------------------
 def list_executions(client: Any, state_machine_arn: str | None = None, *, map_run_arn: str | None = None,
                     status: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                    limit: int | None = None) -> list[dict[str, Any]]:
+                    limit: int | None = None, max_pages: int = MAX_PAGES) -> list[dict[str, Any]]:
     """Executions of a state machine, version or alias ARN (or of a Distributed Map run), newest first.
 
     ``status`` is ``ListExecutions``' ``statusFilter``. The API has no date filter but returns the
     newest first, so paging stops at the first execution started before ``since``; those started
-    after ``until`` are skipped. Naive datetimes are taken as UTC.
+    after ``until`` are skipped. Naive datetimes are taken as UTC. A failed call raises botocore's error;
+    a looping or unreachable endpoint :class:`PaginationError` / :class:`EndpointError`.
 
     Example:
         >>> from datetime import datetime, timedelta, UTC
@@ -257,17 +270,26 @@ def list_executions(client: Any, state_machine_arn: str | None = None, *, map_ru
         params["statusFilter"] = status
     lo, hi = _utc(since), _utc(until)
     out: list[dict[str, Any]] = []
-    for page in _pages(client, "list_executions", "executions", **params):
-        for item in page:
-            started = _utc(item.get("startDate"))
-            if lo is not None and started is not None and started < lo:
-                return out  # newest first: everything after this is older still
-            if hi is not None and started is not None and started > hi:
-                continue
-            out.append(item)
-            if limit is not None and len(out) >= limit:
-                return out
+    listing = f"the executions of {state_machine_arn or map_run_arn}"
+    for page in pages(client, "list_executions", "executions", what=listing, max_pages=max_pages, **params):
+        if _collect(page, out, lo, hi, limit):
+            return out
     return out
+
+
+def _collect(page: list[dict[str, Any]], out: list[dict[str, Any]], lo: datetime | None, hi: datetime | None,
+             limit: int | None) -> bool:
+    """Add a page's executions inside the window to ``out``; True when paging should stop."""
+    for item in page:
+        started = _utc(item.get("startDate"))
+        if lo is not None and started is not None and started < lo:
+            return True  # newest first: everything after this is older still
+        if hi is not None and started is not None and started > hi:
+            continue
+        out.append(item)
+        if limit is not None and len(out) >= limit:
+            return True
+    return False
 
 
 def _utc(value: Any) -> datetime | None:
@@ -280,11 +302,15 @@ def _utc(value: Any) -> datetime | None:
 
 def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, include_execution_data: bool = True,
                     cache: HistoryCache | bool | None = True, refresh: bool = False, with_definition: bool = False,
-                    max_workers: int = 8, progress: bool = True) -> list[ExecutionHistory]:
+                    max_workers: int = 8, progress: bool = True, max_pages: int = MAX_PAGES) -> list[ExecutionHistory]:
     """Histories of many executions (ARNs or ``list_executions`` items), in order, ``max_workers`` at a time.
 
     Cached histories cost no call; throttling is absorbed by botocore's adaptive rate limiting
-    (:func:`ensure_adaptive_retries`). Raises :class:`FetchError` listing the failures.
+    (:func:`ensure_adaptive_retries`). Raises :class:`FetchError` listing the failures, and at once
+    :class:`EndpointError` (unreachable or not Step Functions) or :class:`PaginationError` (paging in a
+    loop): no other execution could be fetched from such an endpoint.
+    Ctrl-C cancels the pending fetches and raises :class:`FetchInterrupted`: every finished execution
+    fetched so far stays in the cache.
 
     Example:
         >>> hs = fetch_histories(client, list_executions(client, machine_arn, status="SUCCEEDED"))  # doctest: +SKIP
@@ -298,7 +324,9 @@ def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, 
     def one(arn: str) -> tuple[str, ExecutionHistory | None, str | None]:
         try:
             return arn, fetch_history(client, arn, include_execution_data=include_execution_data, cache=store,
-                                      refresh=refresh, with_definition=with_definition), None
+                                      refresh=refresh, with_definition=with_definition, max_pages=max_pages), None
+        except (EndpointError, PaginationError):
+            raise  # a dead, wrong or looping endpoint fails every execution alike: stop the batch
         except FetchError as exc:
             return arn, None, exc.failures.get(arn, str(exc))
         except WorkbenchError as exc:
@@ -306,14 +334,36 @@ def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, 
         except Exception as exc:  # anything else (e.g. a cache folder we cannot write) is reported per execution
             return arn, None, f"{type(exc).__name__}: {exc}"
 
-    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool, \
-            tqdm(total=len(arns), desc="execution histories", unit="exec", disable=not progress) as bar:
-        for arn, history, error in pool.map(one, arns):
-            if history is not None:
-                results[arn] = history
-            else:
-                failures[arn] = error or "unknown error"
-            bar.update(1)
+    collected: set[Future[Any]] = set()
+
+    def finished(future: Future[Any]) -> None:
+        collected.add(future)
+        arn, history, error = future.result()
+        if history is not None:
+            results[arn] = history
+        else:
+            failures[arn] = error or "unknown error"
+        bar.update(1)
+
+    pool = DaemonPool(min(max(1, max_workers), max(1, len(arns))))
+    with tqdm(total=len(arns), desc="execution histories", unit="exec", disable=not progress) as bar:
+        futures: list[Future[Any]] = []
+        try:
+            futures.extend(pool.submit(one, arn) for arn in arns)
+            each_done(futures, finished)
+        except KeyboardInterrupt:
+            pool.shutdown(cancel_futures=True)
+            for future in futures:  # finished in a thread but not yet collected: they are in the cache too
+                if future not in collected and future.done() and not future.cancelled() and not future.exception():
+                    finished(future)
+            ordered = [results[a] for a in arns if a in results]
+            kept = sum(h.status in FINISHED for h in ordered) if store is not None else 0
+            raise FetchInterrupted(kept=kept, total=len(arns), cache=store.root if store else None,
+                                   histories=ordered) from None
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+        pool.shutdown()
     ordered = [results[a] for a in arns if a in results]
     if failures:
         raise FetchError(failures, ordered)
@@ -322,7 +372,8 @@ def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, 
 
 def fetch_state_machine_histories(client: Any, state_machine_arn: str, *, status: str | None = None,
                                   since: datetime | None = None, until: datetime | None = None,
-                                  limit: int | None = None, **kwargs: Any) -> list[ExecutionHistory]:
+                                  limit: int | None = None, max_pages: int = MAX_PAGES,
+                                  **kwargs: Any) -> list[ExecutionHistory]:
     """``list_executions`` then ``fetch_histories``: the histories of a machine/version/alias in a window.
 
     Example:
@@ -330,8 +381,9 @@ def fetch_state_machine_histories(client: Any, state_machine_arn: str, *, status
         >>> from workbench.history import frames
         >>> frames(hs).states.groupby("state")["retries"].sum()  # doctest: +SKIP
     """
-    found = list_executions(client, state_machine_arn, status=status, since=since, until=until, limit=limit)
-    return fetch_histories(client, found, **kwargs)
+    found = list_executions(client, state_machine_arn, status=status, since=since, until=until, limit=limit,
+                            max_pages=max_pages)
+    return fetch_histories(client, found, max_pages=max_pages, **kwargs)
 
 
 def fetch_map_run_histories(client: Any, map_run_arn: str, **kwargs: Any) -> list[ExecutionHistory]:

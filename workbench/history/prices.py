@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workbench.core.diagnostics import WorkbenchError
+from workbench.core.yaml_load import InputError, loads_json, read_text
 
 DEFAULT_PRICES_PATH = Path(__file__).with_name("prices.json")
 DEFAULT_REGION = "us-east-1"
@@ -134,7 +135,9 @@ def _default_table() -> PriceTable:
 
 def _load(path: Path) -> PriceTable:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = loads_json(read_text(path), str(path))
+    except InputError as exc:  # binary, over 10 MiB or nested too deep
+        raise PricingError(str(exc)) from None
     except OSError as exc:
         raise PricingError(f"cannot read price file {path}: {exc.strerror}. Fix: check the path.") from exc
     except json.JSONDecodeError as exc:

@@ -15,7 +15,8 @@ import yaml
 from pydantic import ValidationError
 
 from workbench.core.diagnostics import Diagnostic, MissionLoadError
-from workbench.core.files import write_text_atomic
+from workbench.core.files import SHARED_FILE, write_text_atomic
+from workbench.core.yaml_load import InputError, read_text
 from workbench.mission.model import Mission
 from workbench.mission.positions import (
     PathKey,
@@ -215,11 +216,12 @@ def load_mission(path: str | Path) -> Mission:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise MissionLoadError([error("MIS000", f"cannot read the file: {reason}", str(p), None,
+        text = read_text(p)
+    except OSError as exc:
+        raise MissionLoadError([error("MIS000", f"cannot read the file: {exc.strerror or exc}", str(p), None,
                                       hint="check the path and that the file is UTF-8 text")]) from None
+    except InputError as exc:  # not UTF-8 text, or over the size budget
+        raise MissionLoadError(exc.diagnostics) from None
     return loads_mission(text, str(p))
 
 
@@ -273,4 +275,5 @@ def save_mission(mission: Mission, path: str | Path) -> Path:
         >>> save_mission(mission, "missions/my_copy.yaml")  # doctest: +SKIP
     """
     target = Path(path)
-    return write_text_atomic(target, dump_json(mission) if target.suffix.lower() == ".json" else dump_yaml(mission))
+    text = dump_json(mission) if target.suffix.lower() == ".json" else dump_yaml(mission)
+    return write_text_atomic(target, text, SHARED_FILE)  # a Mission is source, not execution data

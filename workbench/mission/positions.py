@@ -13,12 +13,11 @@ from typing import Any
 import yaml
 
 from workbench.core.diagnostics import Diagnostic, MissionLoadError, Severity
+from workbench.core.yaml_load import BudgetedLoader, InputBudget, InputError, yaml_problem
 
 Pos = tuple[int, int]
 PathKey = tuple[str | int, ...]
 
-MAX_VALUES = 2_000_000
-MAX_DEPTH = 500
 _ID_LINE = re.compile(r"(?:^|[\s{,\-])[\"']?id[\"']?\s*:\s*[\"']?([\w.\-]+)")
 
 
@@ -98,38 +97,47 @@ def _pos(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str | None) -> MissionLoadError:
-    mark = exc.problem_mark or exc.context_mark
-    pos = (mark.line + 1, mark.column + 1) if mark else None
-    message = f"not valid YAML/JSON: {exc.problem or exc}"
-    if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
-        message += f" ({exc.context} that starts at line {exc.context_mark.line + 1}, " \
-                   f"column {exc.context_mark.column + 1})"
+def _syntax_error(exc: yaml.YAMLError, text: str, file: str | None) -> MissionLoadError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        pos = (mark.line + 1, mark.column + 1) if mark else None
+        message = f"not valid YAML/JSON: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+            message += f" ({exc.context} that starts at line {exc.context_mark.line + 1}, " \
+                       f"column {exc.context_mark.column + 1})"
+    else:  # the reader's errors (a character YAML does not allow) have no mark
+        message, pos = f"not valid YAML/JSON: {yaml_problem(exc)[0]}", None
     step = nearest_step_id(text, pos[0]) if pos else None
     return MissionLoadError([error("MIS001", message, file, pos, step=step,
                                    hint="check indentation, quotes and brackets near this line")])
 
 
-def parse_document(text: str, file: str | None = None) -> PositionedDocument:
+def parse_document(text: str, file: str | None = None, budget: InputBudget | None = None) -> PositionedDocument:
     """Parse YAML (or JSON, which YAML reads too) keeping positions; duplicate keys are errors.
 
-    Nesting is walked with an explicit stack, so deep documents cannot exhaust Python's recursion.
+    Composed by :class:`~workbench.core.yaml_load.BudgetedLoader` (depth, node and alias budgets, no
+    recursion) and walked with an explicit stack, so neither deep nor repetitive documents can exhaust
+    Python's recursion or the memory; over budget it raises :class:`MissionLoadError` (an INPUT code).
 
     Example:
         >>> doc = parse_document("a:\\n  b: 1\\n")
         >>> doc.data, doc.position(("a", "b"))
         ({'a': {'b': 1}}, (2, 3))
     """
-    loader = yaml.SafeLoader(text)
+    loader: BudgetedLoader | None = None
     try:
+        loader = BudgetedLoader(text, file=file or "<string>", budget=budget)  # (it checks the characters)
         root = loader.get_single_node()
         positions: dict[PathKey, Pos] = {}
         duplicates: list[tuple[PathKey, Pos]] = []
         data = None if root is None else _build(loader, root, positions, duplicates)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
         raise _syntax_error(exc, text, file) from None
+    except InputError as exc:
+        raise MissionLoadError(exc.diagnostics) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if duplicates:
         raise MissionLoadError([
             error("MIS002", f"duplicate key '{path[-1]}'", file, pos, location=render_path(path),
@@ -141,18 +149,15 @@ def parse_document(text: str, file: str | None = None) -> PositionedDocument:
 
 def _build(loader: yaml.SafeLoader, root: yaml.Node, positions: dict[PathKey, Pos],
            duplicates: list[tuple[PathKey, Pos]]) -> Any:
-    """Node tree → plain data, recording positions; the first of duplicate keys wins."""
+    """Node tree → plain data, recording positions; the first of duplicate keys wins.
+
+    Aliases are walked as often as they are used: the loader's budget bounds that expansion.
+    """
     holder: dict[str, Any] = {}
     # (node, path, container, key in container)
     todo: list[tuple[yaml.Node, PathKey, Any, Any]] = [(root, (), holder, "root")]
-    budget = MAX_VALUES
     while todo:
         node, path, container, slot = todo.pop()
-        budget -= 1
-        if budget < 0 or len(path) > MAX_DEPTH:
-            raise yaml.MarkedYAMLError(problem=f"the document nests deeper than {MAX_DEPTH} levels or expands to "
-                                       f"more than {MAX_VALUES:,} values (recursive or repeated YAML aliases?)",
-                                       problem_mark=node.start_mark)
         positions.setdefault(path, _pos(node))
         if isinstance(node, yaml.MappingNode):
             loader.flatten_mapping(node)  # resolve YAML merge keys (<<)

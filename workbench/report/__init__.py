@@ -6,9 +6,9 @@ Example:
     >>> report.save("report.html")                                                               # doctest: +SKIP
 """
 
+from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor
 from workbench.report.build import Report, build
 from workbench.report.context import ReportOptions
 from workbench.report.inputs import ReportError
-from workbench.report.redact import DEFAULT_SECRET_KEYS, Redactor
 
 __all__ = ["DEFAULT_SECRET_KEYS", "Redactor", "Report", "ReportError", "ReportOptions", "build"]

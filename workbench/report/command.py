@@ -2,7 +2,7 @@
 
 The CLI wires this as ``workbench report (--execution ARN... | --state-machine ARN | HISTORY_FILE...)
 [--mission FILE] [--target ...] -o report.html``. Exit 0 with the file written atomically; exit 1 with
-one clear message on stderr and no file when there is nothing to report or an input cannot be read.
+one clear message on stderr and no file when there is nothing to report, 2 when an input cannot be read.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from workbench.core.diagnostics import WorkbenchError
+from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 from workbench.report.build import build
 from workbench.report.inputs import ReportError
 from workbench.report.sources import DEFAULT_LIMIT, executions_of, fetch_all, split_sources
@@ -23,7 +23,8 @@ def report_command(sources: Sequence[str | os.PathLike[str]] = (), mission: Path
                    out: Path = Path("report.html"), *, executions: Sequence[str] = (),
                    state_machine: str | None = None, target: object = None, title: str | None = None,
                    limit: int = DEFAULT_LIMIT, progress: bool = True, err: TextIO | None = None) -> int:
-    """Build a report and write it to ``out``; returns the exit code (0 written, 1 nothing written).
+    """Build a report and write it to ``out``; returns the exit code (0 written, 1 nothing to report,
+    2 an input cannot be read, a target cannot be reached or ``out`` cannot be written).
 
     ``sources`` are history files or folders, and may also hold execution or state machine ARNs;
     ``executions``/``state_machine`` are the ``--execution``/``--state-machine`` options. ARNs are
@@ -57,11 +58,18 @@ def report_command(sources: Sequence[str | os.PathLike[str]] = (), mission: Path
             raise ReportError("nothing to report: give history files, --execution ARN or --state-machine ARN.")
         report = build(histories, mission=mission, title=title, target=target_text, progress=progress)
         path = report.save(out)
-    except WorkbenchError as exc:
+    except ReportError as exc:  # nothing to report: the check failed
         print(f"error: {exc}", file=stream)
         return 1
+    except DiagnosticError as exc:  # an input cannot be read: its diagnostics name the file and line
+        for diagnostic in exc.diagnostics:
+            print(diagnostic.render(), file=stream)
+        return 2
+    except WorkbenchError as exc:  # unusable input or unreachable target
+        print(f"error: {exc}", file=stream)
+        return 2
     except OSError as exc:
         print(f"error: cannot write {out}: {exc.strerror or exc}", file=stream)
-        return 1
+        return 2
     print(f"wrote {path} ({report.executions:,} executions, {report.size / 1e6:.1f} MB)", file=stream)
     return 0

@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor, redact_frame
 from workbench.history.analysis import failures
 from workbench.history.cost_frames import execution_costs, region_of
 from workbench.history.prices import PriceTable, load_prices
 from workbench.report.html import Figures
 from workbench.report.inputs import ReportData, ReportError
-from workbench.report.redact import DEFAULT_SECRET_KEYS, Redactor
 
 
 def subset_frames(frames: Any, executions: Any) -> dict[str, pd.DataFrame]:
@@ -72,6 +72,39 @@ class ReportOptions:
         return cls(**options)
 
 
+class RedactedFrames:
+    """History frames with the ``error`` and ``cause`` columns redacted (each frame on first access)."""
+
+    TEXT_COLUMNS = ("error", "cause")
+
+    def __init__(self, frames: Any, redactor: Redactor) -> None:
+        self.raw = frames
+        self._redactor = redactor
+        self._done: dict[str, pd.DataFrame] = {}
+
+    def _get(self, name: str) -> pd.DataFrame:
+        if name not in self._done:
+            df = self.raw[name] if isinstance(self.raw, Mapping) else getattr(self.raw, name)
+            self._done[name] = redact_frame(df, self.TEXT_COLUMNS, redactor=self._redactor)
+        return self._done[name]
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self._get("events")
+
+    @property
+    def states(self) -> pd.DataFrame:
+        return self._get("states")
+
+    @property
+    def attempts(self) -> pd.DataFrame:
+        return self._get("attempts")
+
+    @property
+    def executions(self) -> pd.DataFrame:
+        return self._get("executions")
+
+
 @dataclass
 class Context:
     """One report being built: inputs, options, the figures registered so far, notes for the reader."""
@@ -86,9 +119,15 @@ class Context:
         return Redactor(tuple(self.options.secret_keys), self.options.max_payload_bytes,
                         hide_paths=not self.options.show_paths)
 
-    @property
-    def frames(self) -> Any:
-        return self.data.frames
+    @cached_property
+    def frames(self) -> RedactedFrames:
+        """The frames every section and figure reads, their error names and causes already redacted.
+
+        Failure patterns, hover texts, graph titles and tables are all built from these, so none of
+        them can show a secret an error or cause carried. Payload columns stay as they are (the cost
+        section reads function names there); payloads are shown only through :attr:`redactor`.
+        """
+        return RedactedFrames(self.data.frames, self.redactor)
 
     @cached_property
     def n_executions(self) -> int:

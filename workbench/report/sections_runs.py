@@ -1,7 +1,8 @@
 """Report sections about what went wrong: retries, failures grouped by error, failed states' data.
 
-Every error cause and payload passes through the context's :class:`~workbench.report.redact.Redactor`
-(secret fields redacted, long values cut) before it is escaped into the page.
+Every error cause and payload passes through the context's :class:`~workbench.core.redact.Redactor`
+(secrets redacted, long values cut) before it is escaped into the page; error names and causes in
+the frames the sections read are redacted already (:attr:`~workbench.report.context.Context.frames`).
 """
 
 from __future__ import annotations

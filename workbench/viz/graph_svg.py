@@ -17,7 +17,7 @@ from typing import Any
 
 from workbench.asl.graph import END, START, Graph, graph_of
 from workbench.core.diagnostics import AslError, Diagnostic, Severity, WorkbenchError
-from workbench.core.files import write_text_atomic
+from workbench.core.files import SHARED_FILE, write_text_atomic
 from workbench.viz import graph_style as st
 from workbench.viz import metrics as m
 from workbench.viz.graph_legend import LEGEND_H, legend
@@ -272,7 +272,7 @@ class GraphView:
         text = self.svg
         if target.suffix.lower() in (".html", ".htm"):
             text = f'<!doctype html><meta charset="utf-8"><title>State machine</title><body>{text}</body>'
-        return write_text_atomic(target, text)
+        return write_text_atomic(target, text, SHARED_FILE)
 
 
 def _as_graph(obj: Any) -> Graph:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from workbench.asl.compiler import compile_mission
+from workbench.core.yaml_load import loads_json, read_text
 from workbench.mission.loader import load_mission
 from workbench.mission.model import Mission
 from workbench.viz.graph_svg import GraphView, draw
@@ -20,10 +20,10 @@ def definition_of(source: Any) -> dict[str, Any]:
         return source
     text = str(source)
     if text.lstrip().startswith("{"):
-        return dict(json.loads(text))
+        return dict(loads_json(text))
     path = Path(text)
     if path.suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_json(read_text(path), str(path))
         if isinstance(data, dict) and "States" in data:
             return data
     return compile_mission(load_mission(path))

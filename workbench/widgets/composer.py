@@ -11,7 +11,8 @@ import yaml
 
 from workbench.asl.validate import Validation, validate_document, validate_text
 from workbench.core.diagnostics import MissionLoadError
-from workbench.core.files import write_text_atomic
+from workbench.core.files import SHARED_FILE, write_text_atomic
+from workbench.core.yaml_load import InputError, read_text
 from workbench.mission.loader import PositionedDocument, mission_to_data, parse_document
 from workbench.mission.model import Mission
 from workbench.widgets import mission_edit as edit
@@ -116,9 +117,9 @@ class MissionComposer(widgets.VBox):
         else:
             path = Path(source)
             try:
-                text = path.read_text(encoding="utf-8")
+                text = read_text(path)
                 doc = parse_document(text, str(path))
-            except (OSError, MissionLoadError) as exc:
+            except (OSError, InputError, MissionLoadError) as exc:
                 self._say(f"cannot open {path}: {exc}", error=True)
                 return
             data = self._import_if_asl(doc.data)
@@ -214,7 +215,7 @@ class MissionComposer(widgets.VBox):
             no.on_click(lambda _b: setattr(self.confirm, "children", ()))
             self.confirm.children = (widgets.HTML(f"This Mission has {errors} error(s). Save anyway? "), yes, no)
             return False
-        write_text_atomic(target, self.yaml_text)
+        write_text_atomic(target, self.yaml_text, SHARED_FILE)
         self.confirm.children = ()
         self.path.value = str(target)
         self._say(f"saved {target}")

@@ -1,7 +1,8 @@
 """What the history explorer shows: which executions to fetch, how to fetch them, filters and exports.
 
 Fetching is the only I/O (through the engine's ``Target``); filters are pure frame → frame functions;
-exports write each frame atomically (temp file + ``os.replace``) so a half-written CSV never appears.
+exports write each frame atomically (temp file + ``os.replace``) so a half-written CSV never appears, with
+secrets in its text columns redacted (:func:`workbench.core.redact.redact_frame`) unless asked not to.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import atomic_path
+from workbench.core.redact import redact_frame
 from workbench.engine.deploy import find_state_machine
 from workbench.engine.errors import StateMachineNotFoundError, translate
 from workbench.engine.launch import Execution
@@ -251,8 +253,11 @@ def _writer(df: pd.DataFrame, fmt: str) -> Callable[[str], None]:
     return write
 
 
-def export_frames(source: Any, folder: str | Path, fmt: str = "csv") -> list[Path]:
+def export_frames(source: Any, folder: str | Path, fmt: str = "csv", *, redact: bool = True) -> list[Path]:
     """Write each frame to ``folder/<name>.csv`` (or ``.parquet``), atomically; returns the paths.
+
+    Exported files get shared, so secrets in text columns (inputs, outputs, errors, causes) are
+    redacted; ``redact=False`` writes the frames exactly as they are.
 
     Example:
         >>> export_frames(history_frames, "out/run-1", "parquet")  # doctest: +SKIP
@@ -267,6 +272,8 @@ def export_frames(source: Any, folder: str | Path, fmt: str = "csv") -> list[Pat
     written: list[Path] = []
     for name in FRAME_NAMES:
         df = _plain(_frame(source, name))
+        if redact:
+            df = redact_frame(df)
         path = target / f"{name}.{fmt}"
         try:
             _atomic(path, _writer(df, fmt))

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from workbench.core.yaml_load import InputError, load_yaml, yaml_problem
 from workbench.engine.errors import TargetError
 from workbench.engine.faults import FaultPlan
 
@@ -83,11 +84,13 @@ def check_faults(text: str, seed: int | None = None, tools: Iterable[str] | None
     if not text.strip():
         return Checked(value=None)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, file="faults")
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return Checked(error=f"faults{where}: not valid YAML/JSON ({getattr(exc, 'problem', None) or exc})")
+        problem, line, column = yaml_problem(exc)
+        where = f", line {line}, column {column}" if line else ""
+        return Checked(error=f"faults{where}: not valid YAML/JSON ({problem})")
+    except InputError as exc:  # an alias bomb or a too deep nesting pasted into the box
+        return Checked(error=f"faults: {exc.diagnostics[0].message}")
     if data is None:
         return Checked(value=None)
     if not isinstance(data, dict):
@@ -145,6 +148,7 @@ class TargetChoice:
     region: str = ""
     role_arn: str = ""
     url: str = ""
+    env_file: str = ""  # written by `workbench engine serve --env-file`: endpoint credentials
 
     @staticmethod
     def parse(spec: str) -> TargetChoice:
@@ -165,8 +169,10 @@ class TargetChoice:
 
     def problem(self) -> str | None:
         """What is missing before a launch can go ahead, in plain words (None when complete)."""
-        if self.kind == "endpoint" and not self.url.strip().lower().startswith(("http://", "https://")):
-            return "endpoint: enter the URL of a Step Functions endpoint, e.g. http://127.0.0.1:4599"
+        if (self.kind == "endpoint" and not self.env_file.strip()
+                and not self.url.strip().lower().startswith(("http://", "https://"))):
+            return ("endpoint: enter the URL of a Step Functions endpoint, e.g. http://127.0.0.1:4599, or the env "
+                    "file `workbench engine serve --env-file` wrote")
         if self.kind == "aws" and not self.role_arn.strip().startswith("arn:"):
             return ("aws: enter the IAM role ARN the state machine runs as "
                     "(arn:aws:iam::ACCOUNT:role/NAME)")
@@ -179,4 +185,4 @@ class TargetChoice:
         if self.kind == "aws":
             where = ", ".join(x for x in (self.profile and f"profile {self.profile}", self.region) if x)
             return f"AWS{f' ({where})' if where else ''}"
-        return f"endpoint {self.url}"
+        return f"endpoint {self.url or self.env_file}"

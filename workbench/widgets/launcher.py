@@ -7,6 +7,7 @@ widget as one plain sentence, never as a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import threading
@@ -63,11 +64,14 @@ class Launcher(widgets.VBox):
         'SUCCEEDED'
     """
 
-    def __init__(self, mission_or_path: str | Path | Mission, target: str = "embedded", input: Any = None) -> None:
+    def __init__(self, mission_or_path: str | Path | Mission, target: str = "embedded", input: Any = None,
+                 env_file: str | Path | None = None) -> None:
         self.validation: Validation = self._validate(mission_or_path)
         mission = self.validation.mission
         local = mission.local if mission else None
         choice = TargetChoice.parse(target)
+        if env_file is not None:
+            choice = dataclasses.replace(choice, kind="endpoint", env_file=str(env_file))
         self.execution: Execution | None = None
         self.run: MissionRun | None = None
         self.progress = LiveProgress()
@@ -109,10 +113,13 @@ class Launcher(widgets.VBox):
                                      layout=widgets.Layout(width="520px"))
         self.url = widgets.Text(value=choice.url, description="URL", placeholder="http://127.0.0.1:4599",
                                 layout=widgets.Layout(width="420px"))
+        self.env_file = widgets.Text(value=choice.env_file, description="env file",
+                                     placeholder="(credentials from the environment)",
+                                     layout=widgets.Layout(width="420px"))
         self._panels = {
             "embedded": widgets.VBox([self.time_warp, self.faults, self.seed]),
             "aws": widgets.VBox([self.profile, self.region, self.role_arn]),
-            "endpoint": widgets.VBox([self.url]),
+            "endpoint": widgets.VBox([self.url, self.env_file]),
         }
         self.settings = widgets.VBox([self._panels[choice.kind]])
         self.settings_error = widgets.HTML()
@@ -156,7 +163,8 @@ class Launcher(widgets.VBox):
         """The target as currently set in the widget."""
         return TargetChoice(kind=self.target_kind.value, time_warp=bool(self.time_warp.value),
                             profile=self.profile.value.strip(), region=self.region.value.strip(),
-                            role_arn=self.role_arn.value.strip(), url=self.url.value.strip())
+                            role_arn=self.role_arn.value.strip(), url=self.url.value.strip(),
+                            env_file=self.env_file.value.strip())
 
     def _kind_changed(self, change: dict[str, Any]) -> None:
         self.settings.children = (self._panels[change["new"]],)

@@ -22,4 +22,5 @@ def build_target(choice: TargetChoice, faults: FaultPlan | None = None) -> Targe
     if choice.kind == "aws":
         return Target.parse("aws", profile=choice.profile or None, region=choice.region or None,
                             role_arn=choice.role_arn or None)
-    return Target.parse(choice.url, region=choice.region or None, profile=choice.profile or None)
+    return Target.parse(choice.url or "endpoint", region=choice.region or None, profile=choice.profile or None,
+                        env_file=choice.env_file or None)

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 
 from workbench.asl.validate import Validation, validate_file, validate_text
 from workbench.core.diagnostics import AslError, Diagnostic, MissionLoadError, Severity
+from workbench.core.yaml_load import InputError, loads_json, read_text
 from workbench.mission.model import Mission
 from workbench.widgets.highlight import highlight_json
 
@@ -61,8 +62,8 @@ def validate_source(source: Any) -> Validation:
 
 def _file_is_asl(path: Path) -> bool:
     try:
-        return is_asl(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        return is_asl(loads_json(read_text(path), str(path)))
+    except (OSError, ValueError, InputError):
         return False
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as widgets
 import yaml
 
+from workbench.core.yaml_load import InputError, load_yaml, yaml_problem
 from workbench.widgets.mission_edit import DEFAULT_RETRY
 
 FieldPath = tuple[str, ...]
@@ -150,7 +151,9 @@ class StepForm(widgets.VBox):
             return int(text)
         if spec.kind == "yaml":
             try:
-                return yaml.safe_load(raw) if str(raw).strip() else None
+                return load_yaml(str(raw), file=spec.label) if str(raw).strip() else None
             except yaml.YAMLError as exc:
-                raise ValueError(f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+                raise ValueError(f"not valid YAML ({yaml_problem(exc)[0]})") from None
+            except InputError as exc:
+                raise ValueError(exc.diagnostics[0].message) from None
         return raw if raw != "" else None

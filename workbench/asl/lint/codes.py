@@ -26,6 +26,8 @@ CODES: Final[dict[str, CodeInfo]] = {
     "ASL001": CodeInfo(E, "the file cannot be read (missing, unreadable or not UTF-8)"),
     "ASL002": CodeInfo(E, "the text is not valid JSON / YAML"),
     "ASL003": CodeInfo(E, "the same key appears twice in one JSON object (the last one silently wins)"),
+    "ASL004": CodeInfo(W, "a number is written in a form the local engine cannot read (1e-06, or an integer "
+                          "ToleratedFailurePercentage)"),
     # -- structure -----------------------------------------------------------------------------------
     "ASL100": CodeInfo(E, "the definition (or a branch / item processor) is not a JSON object"),
     "ASL101": CodeInfo(E, "a required field of the state machine or inner graph is missing"),

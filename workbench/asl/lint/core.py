@@ -9,6 +9,7 @@ from workbench.asl.lint.fields import check_state
 from workbench.asl.lint.limits import check_definition_size, check_name, check_payloads, json_size
 from workbench.asl.lint.loader import AslDocument
 from workbench.asl.lint.mapstate import Graph
+from workbench.asl.lint.numbers import check_number_text
 from workbench.asl.lint.report import Loc, Reporter, render_location
 from workbench.asl.lint.spec import (
     JSONATA,
@@ -45,6 +46,8 @@ def lint(definition: dict[str, Any] | AslDocument, *, file: str | None = None) -
             key = dup.loc[-1]
             rep.add("ASL003", dup.loc, f"key '{key}' appears twice in the same object; JSON keeps only the last "
                                        "one, so delete or rename one of them", at=(dup.line, dup.column))
+        if not doc.is_yaml:
+            check_number_text(doc.text, rep)
     _lint_data(data, rep)
     if isinstance(data, dict):
         size = len(doc.text.encode("utf-8")) if doc is not None else json_size(data)

@@ -15,6 +15,7 @@ import yaml
 from workbench.asl.lint.report import Loc, parse_location
 from workbench.asl.lint.source import Duplicate, SourceIndex, compose_yaml, index_json
 from workbench.core.diagnostics import AslError, Diagnostic, Severity
+from workbench.core.yaml_load import NOT_TEXT, InputBudget, InputError, loads_json, read_text, yaml_problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -79,10 +80,12 @@ def _error(code: str, message: str, file: str, line: int | None = None, column: 
     return AslError([diag])
 
 
-def parse_asl(text: str, *, file: str = "<string>", yaml_format: bool | None = None) -> AslDocument:
+def parse_asl(text: str, *, file: str = "<string>", yaml_format: bool | None = None,
+              budget: InputBudget | None = None) -> AslDocument:
     """Parse ASL text (JSON, or YAML when ``yaml_format`` or the file name ends in .yaml/.yml).
 
-    Raises :class:`AslError` (code ASL002) with the line and column of the syntax error.
+    Raises :class:`AslError`: ASL002 with the line and column of a syntax error, or an INPUT code
+    (:mod:`workbench.core.yaml_load`) when the document is over its depth, node or alias budget.
 
     Example:
         >>> parse_asl('{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}').definition["StartAt"]
@@ -91,14 +94,13 @@ def parse_asl(text: str, *, file: str = "<string>", yaml_format: bool | None = N
     as_yaml = file.lower().endswith(YAML_SUFFIXES) if yaml_format is None else yaml_format
     if as_yaml:
         try:
-            data, index = compose_yaml(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            raise _error("ASL002", f"{file} is not valid YAML: {exc.problem or exc}", file, line, col,
-                         hint="check indentation, quotes and brackets near this line") from None
+            data, index = compose_yaml(text, file, budget)
         except yaml.YAMLError as exc:
-            raise _error("ASL002", f"{file} is not valid YAML: {exc}", file) from None
+            problem, line, col = yaml_problem(exc)
+            raise _error("ASL002", f"{file} is not valid YAML: {problem}", file, line, col,
+                         hint="check indentation, quotes and brackets near this line") from None
+        except InputError as exc:
+            raise AslError(exc.diagnostics) from None
         return AslDocument(data, text, file, is_yaml=True, index=index)
     seen_duplicate = False
 
@@ -110,19 +112,20 @@ def parse_asl(text: str, *, file: str = "<string>", yaml_format: bool | None = N
         return obj
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs_hook)
+        data = loads_json(text, file, budget, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise _error("ASL002", f"{file} is not valid JSON: {exc.msg}", file, exc.lineno, exc.colno,
                      hint="check commas, quotes and brackets near this position") from None
-    except RecursionError:
-        raise _error("ASL002", f"{file} is nested too deeply to read", file) from None
+    except InputError as exc:
+        raise AslError(exc.diagnostics) from None
     return AslDocument(data, text, file, has_duplicates=seen_duplicate)
 
 
-def load_asl(path: str | Path) -> AslDocument:
+def load_asl(path: str | Path, budget: InputBudget | None = None) -> AslDocument:
     """Read an ASL definition from a JSON file (or YAML for ``.yaml``/``.yml``) keeping positions.
 
-    Raises :class:`AslError` naming the file (ASL001) or the line and column of a syntax error (ASL002).
+    Raises :class:`AslError` naming the file: ASL001 when it cannot be read or is not UTF-8 text,
+    ASL002 with the line and column of a syntax error, an INPUT code over an input budget.
 
     Example:
         >>> doc = load_asl("statemachine.asl.json")        # doctest: +SKIP
@@ -132,15 +135,12 @@ def load_asl(path: str | Path) -> AslDocument:
     p = Path(path)
     name = str(path)
     try:
-        raw = p.read_bytes()
+        text = read_text(p, budget, name=name)
     except OSError as exc:
         raise _error("ASL001", f"cannot read {name}: {exc.strerror or exc}", name,
                      hint="check the path and the file permissions") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _error("ASL001", f"{name} is not UTF-8 text (byte {exc.start})", name, line, col,
-                     hint="save the file as UTF-8") from None
-    return parse_asl(text, file=name, yaml_format=p.suffix.lower() in YAML_SUFFIXES)
+    except InputError as exc:
+        # "not UTF-8 text" keeps the linter's published code for unreadable files (ASL001)
+        raise AslError([d.model_copy(update={"code": "ASL001"}) if d.code == NOT_TEXT else d
+                        for d in exc.diagnostics]) from None
+    return parse_asl(text, file=name, yaml_format=p.suffix.lower() in YAML_SUFFIXES, budget=budget)

@@ -10,6 +10,7 @@ import re
 from typing import Any, NamedTuple
 
 from workbench.asl.lint.jsonata import is_jsonata
+from workbench.asl.lint.numbers import check_percentage_form
 from workbench.asl.lint.report import Loc, Reporter
 from workbench.asl.lint.resources import check_resource
 from workbench.asl.lint.spec import (
@@ -99,6 +100,7 @@ def check_map(state: dict[str, Any], loc: Loc, ql: str, rep: Reporter) -> list[G
     check_int(state, "MaxConcurrency", loc, rep, minimum=0, jsonata=jsonata)
     check_int(state, "ToleratedFailureCount", loc, rep, minimum=0, jsonata=jsonata)
     check_number(state, "ToleratedFailurePercentage", loc, rep, minimum=0, maximum=100, jsonata=jsonata)
+    check_percentage_form(state, loc, rep)
     for field in ("MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"):
         check_path(state, field, loc, rep, reference=True)
     _label(state, loc, rep)

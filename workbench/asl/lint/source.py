@@ -3,7 +3,8 @@
 JSON values come from :func:`json.loads` (fast, and its messages are the ones users know); positions
 come from a small token scanner that runs only when a diagnostic needs a line number, or when the
 parser saw a duplicate key. YAML goes through PyYAML's composer, whose nodes carry their marks.
-Both walks use explicit stacks, so deeply nested documents cannot exhaust Python's recursion limit.
+Both walks use explicit stacks, and the YAML is composed within :mod:`workbench.core.yaml_load`'s budgets
+(depth, nodes, alias expansion), so neither deep nor repetitive documents exhaust the recursion or memory.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from workbench.asl.lint.report import Loc
+from workbench.core.yaml_load import BudgetedLoader, InputBudget
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
@@ -106,18 +108,19 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def compose_yaml(text: str) -> tuple[Any, SourceIndex]:
+def compose_yaml(text: str, file: str = "<string>", budget: InputBudget | None = None) -> tuple[Any, SourceIndex]:
     """Parse YAML keeping positions; timestamps stay strings (ASL wants the text as written) and
     CloudFormation tags (``!Ref X``) become ``{"Ref": "X"}``-style placeholders.
 
-    Raises ``yaml.YAMLError`` on bad YAML.
+    Composed by :class:`~workbench.core.yaml_load.BudgetedLoader`: raises ``yaml.YAMLError`` on bad
+    YAML and :class:`~workbench.core.yaml_load.BudgetExceeded` (naming ``file``) over its budget.
 
     Example:
         >>> data, ix = compose_yaml("StartAt: A\\nStates:\\n  A: {Type: Succeed}\\n")
         >>> data["States"]["A"], ix.positions[("States", "A", "Type")]
         ({'Type': 'Succeed'}, (3, 7))
     """
-    loader = yaml.SafeLoader(text)
+    loader = BudgetedLoader(text, file=file, budget=budget)
     try:
         root = loader.get_single_node()
         positions: dict[Loc, tuple[int, int]] = {}

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from workbench.engine.embedded.auth import EngineCredentials
 from workbench.engine.embedded.lambdas import Tool, ToolRegistry
 from workbench.engine.embedded.timewarp import VirtualClock
 from workbench.engine.mocks import MockConfig, MockRun
@@ -28,12 +29,18 @@ from workbench.engine.mocks import MockConfig, MockRun
 
 @dataclass(eq=False)
 class EngineState:
-    """The part of an engine the interpreter reads: its tools, time-warp switch and mock configs."""
+    """The part of an engine the interpreter reads: its tools, time-warp switch, mock configs and credentials.
 
+    ``credentials`` sign the interpreter's own calls back into the engine (Lambda, nested executions);
+    ``allow_remote_tools`` lets the owner register tools over HTTP (``--allow-remote-tools``).
+    """
+
+    credentials: EngineCredentials
     tools: ToolRegistry = field(default_factory=ToolRegistry)
     time_warp: bool = False
     port: int = 0
     mock_configs: list[MockConfig] = field(default_factory=list)  # newest last; searched newest first
+    allow_remote_tools: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,12 @@ def serving(engine: EngineState) -> Iterator[None]:
         yield
     finally:
         _request.engine = previous
+
+
+def engine_on_port(port: int) -> EngineState | None:
+    """The live engine listening on ``port`` (the interpreter's own clients call ``MOTO_PORT``)."""
+    with _lock:
+        return next((engine for engine in _live if engine.port == port), None)
 
 
 def serving_engine() -> EngineState | None:

@@ -21,12 +21,12 @@ import json
 import os
 import threading
 import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.engine.embedded import bindings
+from workbench.engine.embedded.auth import EngineCredentials, http_error_message, signed_call
 from workbench.engine.embedded.fidelity import event_details
 from workbench.engine.mocks import MockConfig, MockRun, check_test_case, load_mock_config
 
@@ -85,24 +85,24 @@ def serve_mock_config(engine: bindings.EngineState, environ: Mapping[str, Any]) 
     return "200 OK", {"loaded": source, "state_machines": sorted(config.test_cases)}
 
 
-def register_remote_mock_config(endpoint_url: str, config: MockConfig) -> None:
-    """Load a mock config into an engine started elsewhere (``workbench engine serve``).
+def register_remote_mock_config(endpoint_url: str, config: MockConfig,
+                                credentials: EngineCredentials | None = None) -> None:
+    """Load a mock config into an engine started elsewhere (``workbench engine serve``), signed.
 
-    Example:
+    ``credentials`` default to the environment's (after ``source`` of the engine's ``--env-file``). Example:
         >>> register_remote_mock_config("http://127.0.0.1:4599", load_mock_config("mocks.json"))  # doctest: +SKIP
     """
     from workbench.engine.embedded.server import EngineError
+    from workbench.engine.embedded.standalone import credentials_from_environment
 
-    data = json.dumps({"source": config.source, "config": dict(config.raw)}).encode("utf-8")
-    request = urllib.request.Request(f"{endpoint_url.rstrip('/')}/workbench/mocks", data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    body = {"source": config.source, "config": dict(config.raw)}
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
+        signed_call(credentials or credentials_from_environment(), "POST",
+                    f"{endpoint_url.rstrip('/')}/workbench/mocks", body)
     except urllib.error.HTTPError as exc:
-        detail = json.loads(exc.read() or b"{}").get("message", exc.reason)
-        raise EngineError(f"the engine at {endpoint_url} refused the mock config {config.source}: {detail}") from exc
-    except (urllib.error.URLError, OSError) as exc:
+        raise EngineError(f"the engine at {endpoint_url} refused the mock config {config.source}: "
+                          f"{http_error_message(exc)}") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
         raise EngineError(f"cannot reach an embedded engine at {endpoint_url} ({exc})") from exc
 
 

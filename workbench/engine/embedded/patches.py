@@ -28,6 +28,7 @@ def install() -> None:
         if _installed:
             return
         _install_parser_thread_safety()
+        _install_signed_interpreter_clients()
         _install_lambda_dispatch()
         _install_execution_binding()
         mocking.install()
@@ -69,6 +70,42 @@ def _install_parser_thread_safety() -> None:
             return original_parse(definition)
 
     AmazonStateLanguageParser.parse = staticmethod(parse)  # type: ignore[method-assign,assignment]
+
+
+def _install_signed_interpreter_clients() -> None:
+    """The interpreter's own boto3 clients (Lambda, nested executions, SQS, S3...) sign with the engine's keys.
+
+    moto builds them in ``asl.utils.boto_client.boto_client_for`` with the fixed keys ``ak``/``sk`` against
+    ``http://localhost:MOTO_PORT``; every engine now refuses requests not signed with its own random
+    credentials, so the clients take those of the live engine that owns ``MOTO_PORT``. Modules that imported
+    the function by name before this ran are rebound too.
+    """
+    import sys
+
+    import boto3
+    from botocore.config import Config
+    from moto.core.models import botocore_stubber
+    from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    config = Config(parameter_validation=False, retries={"max_attempts": 0, "total_max_attempts": 1},
+                    connect_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                    read_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS)  # moto's own settings
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        engine = bindings.engine_on_port(int(moto_server_port()))
+        if engine is None or botocore_stubber.enabled:
+            return original(region, service, state_credentials)
+        return boto3.client(service_name=service, region_name=region, endpoint_url=f"http://localhost:{engine.port}",
+                            aws_access_key_id=engine.credentials.access_key_id,
+                            aws_secret_access_key=engine.credentials.secret_access_key, config=config)
+
+    boto_client.boto_client_for = boto_client_for  # type: ignore[assignment]
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "boto_client_for", None) is original:
+            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
 
 
 def _install_lambda_dispatch() -> None:
