@@ -170,3 +170,21 @@ def test_unsupported_on_embedded_is_explained() -> None:
     assert target.supports("start_sync_execution") is False
     generic = translate(ClientError({"Error": {"Code": "Weird", "Message": "odd"}}, "StartExecution"))
     assert type(generic) is AwsError and "StartExecution failed with Weird" in str(generic)
+
+
+def test_a_listing_that_repeats_its_next_token_stops_with_a_clear_error(stubbed: tuple[Target, Stubber]) -> None:
+    target, stubber = stubbed
+    for _ in range(2):
+        stubber.add_response("list_state_machines", {"stateMachines": [], "nextToken": "again"})
+    pages = target.pages("list_state_machines")
+    assert next(pages)["nextToken"] == "again" and next(pages)["nextToken"] == "again"
+    with pytest.raises(TargetError, match="same nextToken twice"):
+        next(pages)
+
+
+def test_a_listing_stops_after_max_pages(stubbed: tuple[Target, Stubber]) -> None:
+    target, stubber = stubbed
+    for n in range(3):
+        stubber.add_response("list_state_machines", {"stateMachines": [], "nextToken": f"t{n}"})
+    with pytest.raises(TargetError, match="more than 3 pages"):
+        list(target.pages("list_state_machines", max_pages=3))

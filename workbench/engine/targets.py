@@ -159,15 +159,25 @@ class Target:
         response.pop("ResponseMetadata", None)
         return response
 
-    def pages(self, operation: str, /, **params: Any) -> Iterator[dict[str, Any]]:
-        """Every page of a paginated operation, following ``nextToken`` until it is absent."""
+    def pages(self, operation: str, /, max_pages: int = 10_000, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a paginated operation, following ``nextToken`` until it is absent.
+
+        An endpoint that hands back a ``nextToken`` it gave before, or pages past ``max_pages``, would be
+        followed forever: both raise :class:`TargetError` instead.
+        """
         token: str | None = None
-        while True:
+        seen: set[str] = set()
+        for _ in range(max_pages):
             page = self.call(operation, **params, **({"nextToken": token} if token else {}))
             yield page
             token = page.get("nextToken")
             if not token:
                 return
+            if token in seen:
+                raise TargetError(f"{operation}: the endpoint returned the same nextToken twice "
+                                  f"({token[:24]}…); it pages in a loop, so the listing stops here")
+            seen.add(token)
+        raise TargetError(f"{operation}: more than {max_pages:,} pages; the listing stops here")
 
     def supports(self, operation: str) -> bool | None:
         """False once ``operation`` proved unsupported here; else the static capability (None: unknown)."""
