@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -107,6 +108,9 @@ def test_watch_yields_every_event_once_in_order(target: Target, quick: Deploymen
 
 def test_watch_backs_off_while_idle_and_times_out(target: Target, slow: Deployment) -> None:
     run = launch(target, slow)
+    deadline = time.monotonic() + 60
+    while "WaitStateEntered" not in {e["type"] for e in run.history()}:  # every event is there before watching,
+        assert time.monotonic() < deadline, "the execution never reached its Wait state"  # so polls are idle
     now = [0.0]
     slept: list[float] = []
 
@@ -155,13 +159,18 @@ def test_interrupting_wait_keeps_the_execution_and_says_how_to_stop(target: Targ
     run._poll = announce_then_poll  # type: ignore[method-assign]
     sender = threading.Thread(target=interrupt, daemon=True)
     sender.start()
-    with pytest.raises(WaitInterrupted) as info:
+    try:
         run.wait(progress=False)
+    except WaitInterrupted as caught:
+        interrupted = caught
+    else:  # say what happened instead, so a failure here can be understood from the log alone
+        pytest.fail(f"wait() returned without the interrupt: status {run.status}, signal sent "
+                    f"{waiting.is_set()}, events {[e['type'] for e in run.history()]}")
     sender.join()
     del run._poll
-    assert "still running" in str(info.value) and "execution.stop()" in str(info.value)
-    assert info.value.__cause__ is None and info.value.__suppress_context__
-    assert info.value._render_traceback_() == [str(info.value)]  # IPython shows just the message
+    assert "still running" in str(interrupted) and "execution.stop()" in str(interrupted)
+    assert interrupted.__cause__ is None and interrupted.__suppress_context__
+    assert interrupted._render_traceback_() == [str(interrupted)]  # IPython shows just the message
     assert run.status == "RUNNING"
     run.stop()
 
