@@ -179,25 +179,27 @@ def run_cmd(
     Exit 0 succeeded, 1 failed/timed out/aborted, 2 usage or input error.
     """
     from workbench.asl.substitutions import parse_substitutions
-    from workbench.engine.errors import WaitInterrupted
     from workbench.engine.faults import load_fault_plan
-    from workbench.engine.mocks import load_mock_config
-    from workbench.engine.run import run_mission
 
     payload = parse_input(input)
     endpoint_options: dict[str, Any] = {} if env_file is None else {"env_file": env_file}
     if env_file is not None and target == "embedded":
         target = "endpoint"  # --env-file names the endpoint to run on
-    try:
-        loaded = load_run_source(mission)
+    try:  # the small input files first: a bad one is reported before the engine is even imported
         plan = load_fault_plan(faults) if faults else None
         if plan is not None and seed is not None:
             plan = plan.model_copy(update={"seed": seed})
         substitutions = {**load_substitutions(subs), **parse_substitutions(sub or [])}
         local_tools = parse_substitutions(tool or [])
+        loaded = load_run_source(mission)
+        from workbench.engine.mocks import load_mock_config
+
         mocks = load_mock_config(mock_config) if mock_config else None
     except WorkbenchError as exc:
         raise _usage_error(exc) from None
+    from workbench.engine.errors import WaitInterrupted
+    from workbench.engine.run import run_mission
+
     try:
         execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
                                 time_warp=time_warp, substitutions=substitutions, local_tools=local_tools,
