@@ -237,8 +237,8 @@ steps:
 
 @pytest.fixture(scope="module")
 def jsonata_in_moto() -> None:
-    jsonata_eval = pytest.importorskip("workbench.engine.embedded.jsonata_eval",
-                                       reason="the JSONata evaluator for moto is not there yet")
+    from workbench.engine.embedded import jsonata_eval
+
     jsonata_eval.install()
 
 

@@ -1,77 +1,131 @@
-"""The linter against real data: validator fixtures with verdicts (statelint/) and AWS samples (asl/).
+"""The linter against real data: validator fixtures with expectations (statelint/), AWS samples (asl/) and
+the definitions of executions recorded on AWS (histories/).
 
-Every valid fixture must lint without errors and every invalid one must get at least one, except for
-the few listed below, each with the reason the fixture's verdict is disputed.
+Every validator fixture gets exactly the errors listed in ``lint_fixtures.EXPECTED_ERRORS`` (code and
+message fragment, in order; none for the others), and that count and those messages must agree with what
+each fixture's own test suite expects (``expectations`` in the record), except the few ``DISPUTED`` ones,
+each with the reason.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from workbench.asl.lint import lint, load_asl, parse_asl
+from tests.asl.lint_fixtures import DISPUTED, EXPECTED_ERRORS, FRAGMENTS
+from tests.conftest import CORPUS
+from workbench.asl.lint import lint, load_asl, parse_asl, parse_location
+from workbench.core.diagnostics import Diagnostic
 
-# file -> why our verdict differs from the fixture's (keep this list small and reasoned)
-STATELINT_EXCEPTIONS: dict[str, str] = {
-    "taro-kayo__invalid-issue-127.json": (
-        "linters_disagree in substance: MaxConcurrency may be a JSONata expression in JSONata states "
-        "(AWS docs; CDK's jsonataMaxConcurrency); taro-kayo's own evaluate_jsonata mode reports 0 problems"),
-    "asl-validator__invalid-json-surround-syntax-extra-spaces.json": (
-        "'{% \\n10 %}' is a well-formed JSONata expression; asl-validator only refuses it because its regex "
-        "'{% .* %}' does not match across a newline"),
-    "asl-validator__valid-map-with-item-batcher-jsonata.json": (
-        "a JSONPath state inside a machine whose QueryLanguage is JSONata: the Step Functions docs say a "
-        "JSONata machine cannot revert to JSONPath states (statemachine-structure: QueryLanguage), so we "
-        "report ASL302"),
-}
 ASL_EXCEPTIONS: dict[str, str] = {
     "shared-fallback-state-jsonata__statemachine.asl.json": (
         "the sample puts \"QueryLanguage\": \"JSONata\" inside States (a string where a state object must be), "
         "so its states run as JSONPath and their Output/Arguments are refused; Step Functions rejects it"),
 }
+_INDEX = CORPUS / "statelint" / "INDEX.json"
+FIXTURES = sorted(entry["file"] for entry in json.loads(_INDEX.read_text())) if _INDEX.is_file() else []
+# A taro-kayo problem names where it is: "... at State Machine.States.p.Catch[0]" / "State Machine.States.m is ..."
+_TARO_WHERE = re.compile(r'State Machine\.(.*?)(?=\s(?:is|may|should)\s|"|$)')
 
 
-def _records(corpus: Path) -> list[tuple[dict[str, object], dict[str, object]]]:
-    index = json.loads((corpus / "statelint" / "INDEX.json").read_text())
-    return [(entry, json.loads((corpus / "statelint" / entry["file"]).read_text())) for entry in index]
+def _record(name: str) -> dict[str, Any]:
+    return dict(json.loads((CORPUS / "statelint" / name).read_text()))
 
 
-def test_statelint_fixtures(corpus: Path) -> None:
-    records = _records(corpus)
-    assert len(records) > 100, "the statelint corpus looks truncated"
-    false_errors: list[str] = []
-    missed: list[str] = []
-    n_valid = n_invalid = raw_false = raw_missed = 0
-    for entry, record in records:
-        name = str(entry["file"])
-        doc = parse_asl(str(record["raw_text"]), file=name, yaml_format=record["format"] == "yaml")
-        errors = [d for d in lint(doc) if d.is_error]
-        if record["valid"]:
-            n_valid += 1
-            raw_false += bool(errors)
-            if errors and name not in STATELINT_EXCEPTIONS:
-                false_errors.append(f"{name}: {errors[0].render()}")
-        else:
-            n_invalid += 1
-            raw_missed += not errors
-            if not errors and name not in STATELINT_EXCEPTIONS:
-                missed.append(name)
-    print(f"\nstatelint corpus: valid files with false errors {raw_false}/{n_valid}, invalid files missed "
-          f"{raw_missed}/{n_invalid}; after the {len(STATELINT_EXCEPTIONS)} listed exceptions: "
-          f"{len(false_errors)} and {len(missed)}")
-    assert not false_errors, "valid fixtures with errors:\n" + "\n".join(false_errors)
-    assert not missed, "invalid fixtures without an error:\n" + "\n".join(missed)
+def _errors(name: str, record: dict[str, Any]) -> list[Diagnostic]:
+    doc = parse_asl(str(record["raw_text"]), file=name, yaml_format=record["format"] == "yaml")
+    return [d for d in lint(doc) if d.is_error]
 
 
-def test_statelint_exceptions_still_disagree(corpus: Path) -> None:
-    """An exception that no longer disagrees must be removed from the list."""
-    by_name = {str(e["file"]): r for e, r in _records(corpus)}
-    for name in STATELINT_EXCEPTIONS:
-        record = by_name[name]
-        has_errors = any(d.is_error for d in lint(parse_asl(str(record["raw_text"]), file=name)))
-        assert has_errors == bool(record["valid"]), f"{name} now agrees with its fixture: drop the exception"
+def _applies(name: str, expectation: dict[str, Any]) -> bool:
+    """Expectations for our default behaviour: not disputed, and no validator option we do not have."""
+    config = expectation.get("config") or {}
+    if set(config) - {"cli_flag", "evaluate_jsonata"}:
+        return False  # asl-validator run with checkPaths/checkArn switched off
+    disputed = DISPUTED.get(name)
+    return not (disputed and disputed[0] == expectation["repo"] and "evaluate_jsonata" not in config)
+
+
+def _within(inner: tuple[Any, ...], outer: tuple[Any, ...]) -> bool:
+    """``inner``'s segments appear in ``outer`` in order (taro-kayo leaves out Parameters & co.)."""
+    rest = iter(outer)
+    return all(any(segment == other for other in rest) for segment in inner)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_statelint_fixture(name: str) -> None:
+    record = _record(name)
+    errors = _errors(name, record)
+    want = EXPECTED_ERRORS.get(name, ())
+    assert [d.code for d in errors] == [code for code, _ in want], "\n".join(d.render() for d in errors)
+    for diagnostic, (code, fragment) in zip(errors, want, strict=True):
+        assert fragment in diagnostic.message, f"{code}: {fragment!r} not in {diagnostic.message!r}"
+    for expectation in filter(lambda e: _applies(name, e), record["expectations"]):
+        repo, count = expectation["repo"], len(errors)
+        if expectation.get("problem_count") is not None:
+            assert count == expectation["problem_count"], f"{repo} expects {expectation['problem_count']}"
+        assert count >= (expectation.get("min_problem_count") or 0), f"{repo} expects at least one problem"
+        for check in expectation.get("problem_substrings") or []:
+            fragment = FRAGMENTS.get(check["includes"], check["includes"])
+            assert fragment in errors[check["index"]].message, f"{repo}: {check['includes']!r}"
+        for problem in expectation.get("problems") or []:
+            where = parse_location(_TARO_WHERE.search(problem).group(1))  # type: ignore[union-attr]
+            assert any(_within(where, parse_location(d.location)) for d in errors), f"{repo}: {problem}"
+
+
+def test_statelint_corpus_is_whole_and_every_listed_fixture_exists() -> None:
+    assert len(FIXTURES) == 157
+    assert set(EXPECTED_ERRORS) | set(DISPUTED) <= set(FIXTURES)
+    verdicts = {name: bool(_record(name)["valid"]) for name in FIXTURES}
+    assert all(not verdicts[name] or name in DISPUTED for name in EXPECTED_ERRORS), "a valid fixture with errors"
+    assert all(verdicts[name] or name in EXPECTED_ERRORS or name in DISPUTED for name in FIXTURES)
+
+
+def _agrees(count: int, expectation: dict[str, Any]) -> bool:
+    if expectation.get("problem_count") is not None:
+        return bool(count == expectation["problem_count"])
+    return count >= (expectation.get("min_problem_count") or 0)
+
+
+def test_disputed_fixtures_still_disagree() -> None:
+    """A dispute that no longer holds (we now give what that suite expects) must be removed."""
+    for name, (repo, _) in DISPUTED.items():
+        record = _record(name)
+        count = len(_errors(name, record))
+        wanted = [e for e in record["expectations"] if e["repo"] == repo and not e.get("config")]
+        assert wanted, f"{name}: {repo} has no expectation to dispute"
+        assert not any(_agrees(count, e) for e in wanted), f"{name} now agrees with {repo}: drop the dispute"
+
+
+_TBD = re.compile(r"^_+(tbd|tbc|TBD)_+$|^%[A-Z_]+%$")
+
+
+def _runnable(definition: Any) -> Any:
+    """A recorded definition with the recorder's stand-ins filled in, as the test that ran it did."""
+    if isinstance(definition, list):
+        return [_runnable(item) for item in definition]
+    if not isinstance(definition, dict):
+        return definition
+    out = {key: _runnable(value) for key, value in definition.items()}
+    if isinstance(out.get("Resource"), str) and _TBD.match(out["Resource"]):
+        out["Resource"] = "arn:aws:lambda:us-east-1:123456789012:function:recorded"
+    if out.get("Variable") == "%CONTEXT_OBJECT_LITERAL_PLACEHOLDER%":
+        out["Variable"] = "$$.Execution.Input.input-value"
+    return out
+
+
+def test_definitions_that_ran_on_aws_have_no_errors(corpus: Path) -> None:
+    """Every recorded history ran on AWS, so its definition is valid: no lint error may say otherwise."""
+    bad = []
+    for path in sorted((corpus / "histories").glob("test_*.json")):
+        definition = json.loads(path.read_text())["definition"]
+        if definition is not None:
+            bad += [f"{path.name}: {d.render()}" for d in lint(_runnable(definition)) if d.is_error]
+    assert not bad, "\n".join(bad)
 
 
 def test_aws_samples_have_no_errors(corpus: Path) -> None:

@@ -81,6 +81,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         paths[name] = str(d / name)
     (d / "runs" / "run-1.json").write_text(json.dumps(HISTORY))
     paths["run_in_folder"] = str(d / "runs" / "run-1.json")
+    (d / "runs" / "ab").mkdir()  # the layout `history fetch -o DIR` writes: one level of shards
+    (d / "runs" / "ab" / "run-2.json").write_text(json.dumps(HISTORY))
+    paths["run_in_subfolder"] = str(d / "runs" / "ab" / "run-2.json")
     (d / "loop.yaml").symlink_to(d / "loop.yaml")
     (d / "dangling.yaml").symlink_to(d / "nowhere.yaml")
     unreadable = d / "unreadable.yaml"
@@ -206,6 +209,7 @@ CASES = [
          "{bigint_mission}"),
     case("report-o-is-the-input", "report {good_history} -o {good_history}", 2, "is an input"),
     case("report-o-in-an-input-folder", "report {runs} -o {run_in_folder}", 2, "is an input"),
+    case("report-o-in-an-input-subfolder", "report {runs} -o {run_in_subfolder}", 2, "is an input"),
     case("report-o-is-the-mission", "report {good_history} --mission {good_mission} -o {good_mission}", 2,
          "is an input"),
     case("report-o-below-a-file", "report {good_history} -o {below_file}", 2, "{empty_json} is a file"),

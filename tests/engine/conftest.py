@@ -4,23 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+_WHAT = {
+    "status": "final status",
+    "sequence": "event-type sequence",
+    "output": "final output (recordings that succeeded)",
+    "error": "final error and cause (recordings that failed, aborted or timed out)",
+}
+
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    from tests.engine.fidelity_known import STRICT, TIMING
-    from tests.engine.replay import FIGURE
+    from tests.engine.fidelity_known import ERROR, OUTPUT, STRICT, TIMING
+    from tests.engine.replay import DIMENSIONS, FIGURE
 
     if not FIGURE:
         return
-    matched = sum(1 for v in FIGURE.values() if v == "matched")
-    skipped = {k: v for k, v in FIGURE.items() if v.startswith("skipped")}
-    run = len(FIGURE) - len(skipped)
+    skipped = {k: v for k, v in FIGURE.items() if isinstance(v, str)}
+    runs: dict[str, dict[str, bool]] = {k: v for k, v in FIGURE.items() if isinstance(v, dict)}
+    write = terminalreporter.write_line
     terminalreporter.section("engine fidelity (recorded AWS histories)")
-    terminalreporter.write_line(f"matched {matched} / run {run} / skipped {len(skipped)} "
-                                f"(of {len(FIGURE)} selected recordings)")
-    for name, verdict in sorted(skipped.items()):
-        terminalreporter.write_line(f"  {name}: {verdict}")
+    write(f"run {len(runs)} / skipped {len(skipped)} (of {len(FIGURE)} selected recordings); output, error and "
+          "cause compared after masking ARNs, ids, times and placeholders (tests/engine/fidelity_normalise.py)")
+    for dimension in DIMENSIONS:
+        compared = [v[dimension] for v in runs.values() if dimension in v]
+        write(f"  {dimension:<9} matched {sum(compared)} of {len(compared)}: {_WHAT[dimension]}")
+    write(f"  all four  matched {sum(all(v.values()) for v in runs.values())} of {len(runs)}")
+    for name, why in sorted(skipped.items()):
+        write(f"  {name}: {why}")
     known = {**STRICT, **TIMING}
-    for name, verdict in sorted(FIGURE.items()):
-        if verdict == "diverged":
-            why = f"known divergence (xfail): {known[name]}" if name in known else "UNEXPECTED divergence"
-            terminalreporter.write_line(f"  {name}: {why}")
+    for name, verdict in sorted(runs.items()):
+        differing = [d for d, ok in verdict.items() if not ok]
+        if not differing:
+            continue
+        reasons = [known[name]] if name in known else [
+            (OUTPUT if d == "output" else ERROR).get(name, "UNEXPECTED") if d in ("output", "error")
+            else "UNEXPECTED" for d in differing]
+        write(f"  {name}: {', '.join(differing)} differ: known divergence: {'; '.join(sorted(set(reasons)))}"
+              if "UNEXPECTED" not in reasons else f"  {name}: {', '.join(differing)} differ: UNEXPECTED divergence")

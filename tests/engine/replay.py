@@ -4,8 +4,10 @@ A recording (``corpus/histories/*.json``) holds the definition, the input (in ``
 events AWS produced. Replaying means: fill the placeholders the recorder left (Lambda ARNs, queue URLs,
 child state machines), serve every Lambda with a *replay tool* that returns the recorded result or raises
 the recorded error (in recorded order, matched on the event when it can), answer callback tokens the way
-the recorded worker did, run the machine on the engine with time warp, and compare the sequence of event
-types and the final status with the recording.
+the recorded worker did, run the machine on the engine with time warp, and compare four things with the
+recording (:data:`DIMENSIONS`): the final status, the sequence of event types, the final output, and the
+final error and cause. Output, error and cause are compared after :func:`fidelity_normalise.normalise`,
+which masks only what must differ between two accounts and two runs (ARNs, ids, times, placeholders).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.engine.fidelity_normalise import normalise
 from tests.engine.replay_tools import ReplayTool, recorded_lambda_outcomes, serve_replay
 from tests.engine.replay_world import World
 
@@ -28,8 +31,9 @@ TERMINAL = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED", "Exe
 UNRUNNABLE = {"apigateway": "API Gateway invoke needs a deployed REST API (moto serves none to the interpreter)"}
 
 
-# Verdict per recording for the end-of-session figure (filled by test_fidelity.py).
-FIGURE: dict[str, str] = {}
+# Verdict per recording for the end-of-session figure (filled by test_fidelity.py): "skipped: why", or
+# whether each applicable dimension matched.
+FIGURE: dict[str, str | dict[str, bool]] = {}
 
 
 class SkipScenario(Exception):
@@ -89,7 +93,8 @@ def recorder_normalised(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """
     events = [dict(event) for event in events]
     closing = {"ParallelStateSucceeded", "ParallelStateAborted", "ParallelStateExited", "ParallelStateFailed"}
-    start, block, inside = 0, [], False
+    start, inside = 0, False
+    block: list[dict[str, Any]] = []
     for i, event in enumerate(events):  # the list shrinks while we iterate, exactly as in the recorder
         kind = event.get("type")
         if kind in closing:
@@ -120,18 +125,72 @@ def shape(events: list[dict[str, Any]]) -> list[str | tuple[str, ...]]:
     return out
 
 
-def mismatches(scenario: Scenario, outcome: Outcome) -> list[str]:
-    """Differences in final status and event types (order-insensitive inside normalised Parallel blocks)."""
-    problems = []
+DIMENSIONS = ("status", "sequence", "output", "error")
+
+
+def applicable(scenario: Scenario) -> tuple[str, ...]:
+    """The dimensions a recording can be compared on: output if it succeeded, error and cause if it did not.
+
+    Example:
+        >>> applicable(Scenario("x.json", None, [{"type": "ExecutionFailed"}], {}, {}))
+        ('status', 'sequence', 'error')
+    """
+    last = scenario.types[-1]
+    extra = ("output",) if last == "ExecutionSucceeded" else ("error",) if last in TERMINAL else ()
+    return ("status", "sequence", *extra)
+
+
+def final_details(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The terminal event's output, error and cause (absent ones as None), as the API gives them."""
+    last = events[-1] if events else {}
+    details = next((v for k, v in last.items() if k.endswith("EventDetails")), None) or {}
+    return {key: details.get(key) for key in ("output", "error", "cause")}
+
+
+def json_value(text: Any) -> Any:
+    """The value a JSON text field holds (a string that is not JSON text is returned as it is).
+
+    Example:
+        >>> json_value('"true"'), json_value("true"), json_value("plain"), json_value({"a": 1})
+        ('true', True, 'plain', {'a': 1})
+    """
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def compare(scenario: Scenario, outcome: Outcome) -> dict[str, str]:
+    """What differs, by dimension (a dimension that matches is absent); see :data:`DIMENSIONS`."""
+    problems: dict[str, str] = {}
     if outcome.status != scenario.status:
-        problems.append(f"status {outcome.status} != recorded {scenario.status}")
+        problems["status"] = f"status {outcome.status} != recorded {scenario.status}"
     if scenario.normalised:
         recorded, ours = shape(scenario.history), shape(recorder_normalised(outcome.events))
         if recorded != ours:
-            problems.append(f"order-insensitive Parallel blocks differ: got {ours}, recorded {recorded}")
+            problems["sequence"] = f"order-insensitive Parallel blocks differ: got {ours}, recorded {recorded}"
     elif outcome.types != scenario.types:
-        problems.append(_diff(scenario.types, outcome.types))
+        problems["sequence"] = _diff(scenario.types, outcome.types)
+    recorded_final, our_final = final_details(scenario.history), final_details(outcome.events)
+    fields = {"output": ("output",), "error": ("error", "cause")}
+    for dimension in applicable(scenario)[2:]:
+        for key in fields[dimension]:
+            want, got = recorded_final[key], our_final[key]
+            if key == "output":  # JSON text in the API; the recorder decoded some (objects), not others
+                want, got = json_value(want), json_value(got)
+            want, got = normalise(want), normalise(got)
+            if want != got:
+                problems[dimension] = (f"{key} differs: got {json.dumps(got)[:400]}, "
+                                       f"recorded {json.dumps(want)[:400]}")
+                break
     return problems
+
+
+def mismatches(scenario: Scenario, outcome: Outcome) -> list[str]:
+    """Every difference (see :func:`compare`), as messages."""
+    return list(compare(scenario, outcome).values())
 
 
 def _diff(expected: list[str], actual: list[str]) -> str:
@@ -146,7 +205,7 @@ def _diff(expected: list[str], actual: list[str]) -> str:
 # ---------------------------------------------------------------- definition and input
 
 _TBD = re.compile(r"^_+(tbd|tbc|TBD)_+$")
-_ANGLE = re.compile(r"<([A-Za-z0-9_:\-]+)>")
+_LAMBDA_NAME = re.compile(r"<lambda[_-]function[_-](1[_-])?name>")
 
 
 def _walk(value: Any, fn: Any) -> Any:
@@ -179,8 +238,8 @@ def prepare_definition(scenario: Scenario, world: World, lambda_arn: str) -> dic
         resource = state.get("Resource")
         if name in wanted or (isinstance(resource, str) and _TBD.match(resource)):
             state["Resource"] = world.activity_arn() if wanted.get(name) == "activity_arn" else lambda_arn
-        if state.get("Type") == "Pass" and state.get("Output") == "__tbd__":
-            mutation = next((m for m in mutations if m.get("set_path", [])[-1:] == ["Output"]), {})
+        if state.get("Type") == "Pass" and isinstance(state.get("Output"), str) and _TBD.match(state["Output"]):
+            mutation: dict[str, Any] = next((m for m in mutations if m.get("set_path", [])[-1:] == ["Output"]), {})
             expression = str(mutation.get("to_expression", ""))
             state["Output"] = expression.strip("'") if expression.startswith("'") else _final_output(scenario)
     _recover_map_items(definition, scenario.history)
@@ -199,7 +258,7 @@ def _recover_map_items(definition: dict[str, Any], history: list[dict[str, Any]]
         s.get("Items"), list)]
     if len(maps) != 1 or len(lengths) != 1 or len(maps[0]["Items"]) == lengths[0]:
         return
-    items = [history[i + 1].get("stateEnteredEventDetails", {}).get("input")
+    items = [json_value(history[i + 1].get("stateEnteredEventDetails", {}).get("input"))
              for i, e in enumerate(history[:-1]) if e["type"] == "MapIterationStarted"]
     if len(items) == lengths[0]:
         maps[0]["Items"] = items
@@ -207,7 +266,7 @@ def _recover_map_items(definition: dict[str, Any], history: list[dict[str, Any]]
 
 def _final_output(scenario: Scenario) -> Any:
     details = scenario.history[-1].get("executionSucceededEventDetails", {})
-    return details.get("output")
+    return json_value(details.get("output"))
 
 
 def _name_functions(value: Any, tool_name: str) -> Any:
@@ -237,8 +296,8 @@ def prepare_input(scenario: Scenario, world: World, tool_name: str) -> str:
     def fix(value: Any) -> Any:
         if not isinstance(value, str):
             return value
-        if re.fullmatch(r"(no_such_)?<lambda[_-]function[_-](1[_-])?name>", value):
-            return value.replace(_ANGLE.search(value).group(0), tool_name)  # type: ignore[union-attr]
+        # The function's name, alone or in an ARN ("no_such_<lambda_function_name>" stays a missing one).
+        value = _LAMBDA_NAME.sub(tool_name, value)
         return world.substitute_value(value)
 
     prepared = _walk(world.prepare_input(_name_functions(raw, tool_name)), fix)

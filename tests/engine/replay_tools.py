@@ -35,7 +35,7 @@ def recorded_lambda_outcomes(history: list[dict[str, Any]]) -> list[_Recorded]:
     outcomes: list[_Recorded] = []
     for event in history:
         kind = event["type"]
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
         is_lambda_task = details.get("resourceType") == "lambda" and kind in ("TaskSucceeded", "TaskFailed",
                                                                               "TaskTimedOut")
         if kind not in _LAMBDA_OUTCOMES and not is_lambda_task:

@@ -20,10 +20,32 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/replay"
 _GENERIC = {"<partition>": "aws", "<region>": REGION, "111111111111": ACCOUNT}
+# Recordings name the same buckets and keys ("bucket-name", "file.json") and the engine's S3 is shared by
+# concurrent replays: a replay holds this from writing its objects until it ends.
+_S3_LOCK = threading.Lock()
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:
     return next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+
+
+def json_text(value: Any) -> str:
+    """What a worker sends as ``output``/``cause``: the recorded JSON text, or JSON for a decoded value.
+
+    The recorder decoded JSON text one level where it held an object, and kept scalars as their text
+    (``'"done"'``), so a string that parses is already the text that was sent.
+
+    Example:
+        >>> json_text('"done"'), json_text({"a": 1}), json_text("plain words")
+        ('"done"', '{"a": 1}', '"plain words"')
+    """
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+            return value
+        except json.JSONDecodeError:
+            pass
+    return json.dumps(value)
 
 
 def _has_token(value: Any) -> bool:
@@ -45,6 +67,7 @@ class World:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._callbacks = self._recorded_callbacks()
+        self._s3_locked = False
 
     # ------------------------------------------------------------ substitutions
     def substitute_template(self, text: str) -> str:
@@ -94,6 +117,9 @@ class World:
                                                     "AttributeType": next(iter(typed))}])
 
     def bucket(self, name: str) -> None:
+        if not self._s3_locked:
+            _S3_LOCK.acquire()
+            self._s3_locked = True
         s3 = self.engine.client("s3")
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
             s3.create_bucket(Bucket=name)
@@ -150,12 +176,9 @@ class World:
             if not token:
                 continue
             if outcome is not None and outcome["type"] == "ActivitySucceeded":
-                sfn.send_task_success(taskToken=token, output=json.dumps(_details(outcome).get("output")))
+                sfn.send_task_success(taskToken=token, output=json_text(_details(outcome).get("output")))
             elif outcome is not None and outcome["type"] == "ActivityFailed":
-                details = _details(outcome)
-                sfn.send_task_failure(taskToken=token, **{
-                    k: v if isinstance(v, str) else json.dumps(v)
-                    for k, v in (("error", details.get("error")), ("cause", details.get("cause"))) if v is not None})
+                self._answer(sfn, token, {"type": "TaskFailed", **_details(outcome)})
             return
 
     def child_machine(self, parent_input: dict[str, Any]) -> str:
@@ -173,17 +196,30 @@ class World:
                 cause = details["cause"]
                 definition["States"]["End"] = {"Type": "Fail", "Error": cause.get("Error", "Failed"),
                                                "Cause": cause.get("Cause", "")}
+                if cause.get("Error") == "States.Timeout":
+                    # The recorded child's task timed out (a Fail state cannot raise States.*): hold a task
+                    # nobody answers for one second.
+                    definition["States"]["End"] = self._hold(1)
         if _has_token(self._definition):
-            # The parent passes its own task token to the child, which hands it to a worker through SQS.
+            # The parent passes its own task token to the child, which hands it to a worker through SQS and
+            # then waits (for longer than the worker takes to answer the parent).
             definition = {"StartAt": "Send", "States": {
                 "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
                          "Parameters": {"QueueUrl.$": "$.QueueUrl", "MessageBody.$": "$"}, "Next": "Hold"},
-                "Hold": {"Type": "Wait", "Seconds": 5, "End": True}}}
+                "Hold": self._hold(30)}}
         sfn = self.engine.client()
         created = sfn.create_state_machine(name=f"replay-child-{self.tag}", definition=json.dumps(definition),
                                            roleArn=ROLE_ARN)
         self._machines.append(str(created["stateMachineArn"]))
         return str(created["stateMachineArn"])
+
+    def _hold(self, seconds: int) -> dict[str, Any]:
+        """A final Task state on an activity no worker polls: it ends with States.Timeout after ``seconds``
+        of real time (task timeouts are not warped)."""
+        sfn = self.engine.client()
+        arn = str(sfn.create_activity(name=f"replay-hold-{self.tag}")["activityArn"])
+        self._activities.append(arn)
+        return {"Type": "Task", "Resource": arn, "TimeoutSeconds": seconds, "End": True}
 
     def own(self, machine_arn: str) -> None:
         """Delete this machine on close (moto's backends are shared by the whole test process)."""
@@ -229,8 +265,9 @@ class World:
     @staticmethod
     def _answer(sfn: Any, token: str, outcome: dict[str, Any]) -> None:
         if outcome["type"] == "TaskSucceeded":
-            sfn.send_task_success(taskToken=token, output=json.dumps(outcome.get("output")))
+            sfn.send_task_success(taskToken=token, output=json_text(outcome.get("output")))
         elif outcome["type"] == "TaskFailed":
+            # An error is a name and a cause free text (the recorder decoded a cause that was JSON text).
             failure = {k: v if isinstance(v, str) else json.dumps(v)
                        for k, v in (("error", outcome.get("error")), ("cause", outcome.get("cause")))
                        if v is not None}
@@ -247,11 +284,18 @@ class World:
             thread.join(timeout=5)
         sfn = self.engine.client()
         for arn in self._machines:
+            # A child still holding (see _hold) is stopped, not left to time out after the replay.
+            for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING"):
+                for execution in page["executions"]:
+                    sfn.stop_execution(executionArn=execution["executionArn"])
             sfn.delete_state_machine(stateMachineArn=arn)
         for arn in self._activities:
             sfn.delete_activity(activityArn=arn)
         for url in self._queues:
             self.engine.client("sqs").delete_queue(QueueUrl=url)
+        if self._s3_locked:
+            self._s3_locked = False
+            _S3_LOCK.release()
 
 
 def _all_states(definition: dict[str, Any]) -> list[dict[str, Any]]:

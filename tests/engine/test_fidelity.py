@@ -1,10 +1,14 @@
-"""Engine fidelity: replay histories recorded on real AWS and compare event types and final status.
+"""Engine fidelity: replay histories recorded on real AWS and compare status, event types, output and error.
 
-Every runnable scenario of ``corpus/histories`` runs on the embedded engine with time warp (the one
+Four dimensions are compared (``replay.DIMENSIONS``): the final status, the sequence of event types, the
+final output (recordings that succeeded) and the final error and cause (recordings that did not), the
+last two after ``fidelity_normalise`` masks what must differ (ARNs, ids, times, placeholders). Every
+runnable scenario of ``corpus/histories`` runs on the embedded engine with time warp (the one
 StopExecution scenario without, so its Wait can be interrupted). All selected scenarios run concurrently
 in one module fixture (they are independent executions); each test then checks its own. Recordings flagged
 ``parallel_events_normalised`` are compared order-insensitively inside Parallel blocks (see
-``replay.recorder_normalised``). The figure (matched / run / skipped) is printed at the end of the session.
+``replay.recorder_normalised``). The figure (per dimension: matched / run; and skipped) is printed at the end
+of the session.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pytest
 
 from tests.conftest import CORPUS
 from tests.engine import replay
-from tests.engine.fidelity_known import STRICT, TIMING
+from tests.engine.fidelity_known import ERROR, OUTPUT, STRICT, TIMING
 
 FILES = sorted(e["file"] for e in json.loads((CORPUS / "histories" / "INDEX.json").read_text())) if (
     CORPUS / "histories" / "INDEX.json").is_file() else []
@@ -42,7 +46,7 @@ def outcomes(request: pytest.FixtureRequest, corpus: Path) -> dict[str, Any]:
         except replay.SkipScenario as skip:
             return scenario.file, skip
         except Exception as exc:  # reported by the scenario's own test
-            return scenario.file, exc
+            return scenario.file, (scenario, exc)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         return dict(pool.map(one, enumerate(scenarios)))
@@ -62,15 +66,42 @@ def test_replay_matches_recording(name: str, outcomes: dict[str, Any]) -> None:
     if isinstance(result, replay.SkipScenario):
         replay.FIGURE[name] = f"skipped: {result}"
         pytest.skip(str(result))
-    if isinstance(result, Exception):
-        replay.FIGURE[name] = "diverged"
-        raise result
     scenario, outcome = result
-    problems = replay.mismatches(scenario, outcome)
-    replay.FIGURE[name] = "matched" if not problems else "diverged"
-    assert not problems, f"{name}: " + "; ".join(problems)
+    dimensions = replay.applicable(scenario)
+    if isinstance(outcome, Exception):
+        replay.FIGURE[name] = dict.fromkeys(dimensions, False)
+        raise outcome
+    problems = replay.compare(scenario, outcome)
+    replay.FIGURE[name] = {dimension: dimension not in problems for dimension in dimensions}
+    known = {dimension for dimension, entries in (("output", OUTPUT), ("error", ERROR)) if name in entries}
+    unexpected = [message for dimension, message in problems.items() if dimension not in known]
+    assert not unexpected, f"{name}: " + "; ".join(unexpected)
+    stale = sorted(known - set(problems))
+    assert not stale, f"{name}: the known {stale} divergence now matches: drop it from fidelity_known"
+
+
+def test_known_divergences_name_recordings() -> None:
+    """Every entry of fidelity_known names a recording of the corpus, and only one list holds it whole."""
+    listed = [*STRICT, *TIMING, *OUTPUT, *ERROR]
+    assert set(listed) <= set(FILES), sorted(set(listed) - set(FILES))
+    assert not (set(STRICT) | set(TIMING)) & (set(OUTPUT) | set(ERROR))
 
 
 def test_corpus_has_the_recordings(corpus: Path) -> None:
     assert len(FILES) == 118
     assert all((corpus / "histories" / name).is_file() for name in FILES)
+
+
+def test_normalising_masks_only_what_must_differ() -> None:
+    """Ids, ARNs, times and stack traces are masked; error types, messages and values still count."""
+    from tests.engine.fidelity_normalise import normalise
+
+    recorded: dict[str, Any] = {"errorType": "Exception", "errorMessage": "boom", "requestId": "<uuid:1>",
+                "stackTrace": ["  File \"/var/task/handler.py\""], "at": "date", "n": 1,
+                "arn": "arn:<partition>:states:<region>:111111111111:execution:<ArnPart_0idx>:run"}
+    ours = {**recorded, "requestId": "0b240a22-b45c-4329-bdf3-ee4ed2717984", "stackTrace": ["  File \"replay.py\""],
+            "at": "2026-01-02T03:04:05Z", "arn": "arn:aws:states:us-east-1:123456789012:execution:replay-fid1:run"}
+    assert normalise(recorded) == normalise(ours)
+    changes = (("errorType", "ValueError"), ("errorMessage", "bang"), ("n", 2), ("arn", ours["arn"][:-3] + "end"))
+    for key, other in changes:
+        assert normalise(recorded) != normalise({**ours, key: other}), key

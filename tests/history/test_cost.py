@@ -224,25 +224,27 @@ def test_ten_state_standard_execution_with_two_retries_priced_by_hand() -> None:
     assert row["type"] == "STANDARD" and row["region"] == "us-east-1"
     assert row["transitions"] == 12  # 10 states entered + 2 retries of Fetch
     assert row["sfn_usd"] == pytest.approx(0.0003, rel=EXACT)  # 12 × $0.025 / 1,000
-    # Lambda: fetch 3 tries × (0.5 GB × 0.8 s = 0.4 GB-s × $0.0000133334 + $0.0000002) = 3 × $0.00000553336
+    # Lambda: fetch 3 tries, the first 2 throttled (Lambda.TooManyRequestsException: never ran, not billed),
+    #         the 3rd 0.5 GB × 0.8 s = 0.4 GB-s × $0.0000133334 + $0.0000002 = $0.00000553336
     #         store 1 × (0.125 GB × 0.4 s = 0.05 GB-s × $0.0000166667 + $0.0000002) = $0.000001033335
-    assert row["lambda_invocations"] == 4
-    assert row["lambda_usd"] == pytest.approx(3 * 0.00000553336 + 0.000001033335, rel=1e-9)
-    assert row["cost_usd"] == pytest.approx(0.0003 + 0.00001660008 + 0.000001033335, rel=1e-9)
+    assert row["lambda_invocations"] == 2 and row["lambda_throttled"] == 2
+    assert row["lambda_usd"] == pytest.approx(0.00000553336 + 0.000001033335, rel=1e-9)
+    assert row["cost_usd"] == pytest.approx(0.0003 + 0.00000553336 + 0.000001033335, rel=1e-9)
 
 
 def test_state_and_tool_costs_of_the_ten_state_execution() -> None:
     f = _ten()
     st = state_costs(f, FETCH_512_ARM)
     fetch = st.loc[("Fetch", "Task")]
-    assert fetch["visits"] == 1 and fetch["transitions"] == 3  # entered once + 2 retries
+    assert fetch["visits"] == 1 and fetch["transitions"] == 3  # entered once + 2 retries (retries are billed)
     assert fetch["standard_usd"] == pytest.approx(3 * 0.000025, rel=EXACT)
-    assert fetch["lambda_usd"] == pytest.approx(3 * 0.00000553336, rel=1e-9)
+    assert fetch["lambda_usd"] == pytest.approx(0.00000553336, rel=1e-9)  # only the try that was not throttled
     assert st["transitions"].sum() == 12
     tc = tool_costs(f, FETCH_512_ARM)
     assert list(tc.index) == ["fetch", "store"]  # most expensive first
-    assert tc.loc["fetch", "invocations"] == 3 and tc.loc["fetch", "billed_ms"] == 2400
-    assert tc.loc["fetch", "gb_seconds"] == pytest.approx(1.2, rel=EXACT)  # 3 × 0.4
+    assert tc.loc["fetch", "invocations"] == 1 and tc.loc["fetch", "throttled"] == 2
+    assert tc.loc["fetch", "billed_ms"] == 800
+    assert tc.loc["fetch", "gb_seconds"] == pytest.approx(0.4, rel=EXACT)  # 0.5 GB × 0.8 s
     assert tc.loc["store", "memory_mb"] == 128 and tc.loc["store", "arch"] == "x86_64"  # the default
 
 
@@ -252,7 +254,7 @@ def test_tools_can_be_the_missions_tool_specs() -> None:
     spec = ToolSpec.model_validate({"lambda": "fetch", "memory_mb": 512, "arch": "arm64"})
     tc = tool_costs(_ten(), {"fetch_tool": spec})  # keyed by tool name, matched by its function name
     assert tc.loc["fetch", "memory_mb"] == 512 and tc.loc["fetch", "arch"] == "arm64"
-    assert tc.loc["fetch", "cost_usd"] == pytest.approx(3 * 0.00000553336, rel=1e-9)
+    assert tc.loc["fetch", "cost_usd"] == pytest.approx(0.00000553336, rel=1e-9)
 
 
 def test_lambda_invoke_function_name_comes_from_parameters_when_payloads_are_kept() -> None:
@@ -310,15 +312,17 @@ def test_region_comes_from_the_arn_and_unlisted_prices_need_an_explicit_assumpti
     assert row["region"] == "eu-west-3"
 
 
-def test_cost_summary_applies_free_tiers_to_the_total() -> None:
+def test_cost_summary_applies_free_tiers_to_the_total_only_when_asked() -> None:
     f = frames_of((exec_arn("M", "a"), ten_states()), (exec_arn("M", "b"), ten_states()))
-    free = cost_summary(f, FETCH_512_ARM).set_index("item")
-    assert free.loc["standard", "quantity"] == 24 and free.loc["standard", "usd"] == 0.0  # < 4,000 free
-    assert free.loc["lambda arm64", "usd"] == 0.0
-    paid = cost_summary(f, FETCH_512_ARM, free_tier=False).set_index("item")
+    paid = cost_summary(f, FETCH_512_ARM).set_index("item")  # the free tier is off by default
     assert paid.loc["standard", "usd"] == pytest.approx(24 * 0.000025, rel=EXACT)
-    # arm64: 6 fetch tries × 0.4 GB-s = 2.4 GB-s × $0.0000133334 + 6 × $0.0000002
-    assert paid.loc["lambda arm64", "usd"] == pytest.approx(2.4 * 0.0000133334 + 6 * 0.0000002, rel=1e-9)
+    # arm64: 2 billed fetch tries (4 throttled ones are free) × 0.4 GB-s = 0.8 GB-s × $0.0000133334 + 2 × $0.0000002
+    assert paid.loc["lambda arm64", "usd"] == pytest.approx(0.8 * 0.0000133334 + 2 * 0.0000002, rel=1e-9)
+    assert (paid["free_quantity"] == 0).all()
+    free = cost_summary(f, FETCH_512_ARM, free_tier=True).set_index("item")
+    assert free.loc["standard", "quantity"] == 24 and free.loc["standard", "usd"] == 0.0  # < 4,000 free
+    assert free.loc["standard", "free_quantity"] == 24
+    assert free.loc["lambda arm64", "usd"] == 0.0
 
 
 def test_redrive_bills_the_states_it_runs_again() -> None:

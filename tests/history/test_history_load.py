@@ -113,8 +113,10 @@ def test_api_response_from_dict_bytes_text_and_file(tmp_path: Path) -> None:
         h = load_history(source, execution_arn="arn:aws:states:eu-west-1:1:execution:M:r")
         assert [e.type for e in h.events] == [e["type"] for e in response["events"]]
         assert h.status == "SUCCEEDED" and h.complete
-        assert h.state_machine_arn is None or h.state_machine_arn.endswith(":stateMachine:M")
+        assert h.state_machine_arn is None  # set when given, never guessed from the execution ARN
     assert load_history(path).execution_arn == "h"  # no ARN in a saved response: the file stem names it
+    machine = "arn:aws:states:eu-west-1:1:stateMachine:M"
+    assert load_history(response, state_machine_arn=machine).state_machine_arn == machine
 
 
 def test_timestamps_in_every_shape_mean_the_same_instant() -> None:

@@ -81,8 +81,9 @@ def test_hand_written_history_timings() -> None:
     expected = {  # path: (started_after_ms, duration_ms, status, attempts)
         "Fetch": (5.0, 3040.0, "succeeded", 2),
         "Gather": (3050.0, 1005.0, "succeeded", 1),
-        "Gather/branch[0]/Quick": (3052.0, 8.0, "succeeded", 1),
-        "Gather/branch[1]/Nap": (3053.0, 1000.0, "succeeded", 1),
+        # no definition: each branch is named by its first state (never by the order branches started)
+        "Gather/branch:Quick/Quick": (3052.0, 8.0, "succeeded", 1),
+        "Gather/branch:Nap/Nap": (3053.0, 1000.0, "succeeded", 1),
         "PerHost": (4060.0, 33.0, "succeeded", 1),
         "PerHost/iter[1]/Probe": (4063.0, 7.0, "succeeded", 1),
         "PerHost/iter[0]/Probe": (4064.0, 26.0, "succeeded", 1),

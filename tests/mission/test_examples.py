@@ -40,8 +40,9 @@ def test_each_query_language_has_an_example() -> None:
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Any]:
-    embedded = pytest.importorskip("workbench.engine.embedded", reason="the embedded engine is not there yet")
-    with embedded.EmbeddedEngine(time_warp=True) as running:
+    from workbench.engine.embedded import EmbeddedEngine
+
+    with EmbeddedEngine(time_warp=True) as running:
         yield running
 
 

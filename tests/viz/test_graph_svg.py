@@ -144,7 +144,10 @@ def test_hostile_names_conditions_and_comments_are_escaped() -> None:
 
 def test_control_characters_in_names_still_give_wellformed_xml() -> None:
     svg = render_svg(graph_of({"StartAt": "bad\x01name", "States": {"bad\x01name": {"Type": "Pass", "End": True}}}))
-    ET.fromstring(svg)
+    root = ET.fromstring(svg)  # raises on a control character XML cannot hold
+    [node] = [n for n in groups(root, "node") if n.attrib.get("data-path") not in ("@start", "@end")]
+    assert node.attrib["data-state"] == "bad\ufffdname"  # drawn, with the character replaced
+    assert "bad\ufffdname" in [t.text for t in root.iter(f"{NS}text")]
 
 
 LOOP = {"StartAt": "Submit", "States": {
@@ -337,7 +340,8 @@ def test_legend_explains_overlay_colours() -> None:
     assert not groups(plain, "legend")
     status = ET.fromstring(render_svg(graph_of(LOOP), {"Submit": StateOverlay("succeeded")}))
     (key,) = groups(status, "legend")
-    assert [t.text for t in key.iter(f"{NS}text")] == ["succeeded", "failed", "caught", "running", "not reached"]
+    assert [t.text for t in key.iter(f"{NS}text")] == ["succeeded", "failed", "caught", "aborted", "running",
+                                                       "not reached"]
     assert float(status.attrib["height"]) > float(plain.attrib["height"])
     heat = ET.fromstring(render_svg(graph_of(LOOP), Overlay.heat({"Poll": 3})))
     assert groups(heat, "legend")[0].attrib["data-mode"] == "heat"

@@ -146,7 +146,8 @@ def test_stop_aborts_the_running_execution(tmp_path: Path) -> None:
         assert launcher.wait_done(60) == "ABORTED"
     assert execution.status == "ABORTED"
     assert "ABORTED" in launcher.status_text and not launcher.running
-    assert 'data-status="failed"' in launcher.graph.value  # fetch_alert never finished
+    assert 'data-status="aborted"' in launcher.graph.value  # fetch_alert never finished: stopped, not failed
+    assert 'data-status="failed"' not in launcher.graph.value
 
 
 def test_without_aws_credentials_the_error_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from workbench.asl.choice_text import rule_text
+from workbench.core.arn import Arn, ArnKind
 from workbench.core.diagnostics import AslError, Diagnostic, Severity
 
 EdgeKind = Literal["start", "next", "choice", "default", "catch", "end"]
@@ -168,15 +169,12 @@ def _resource_detail(resource: Any) -> str:
         if res.endswith(tail):
             res, suffix = res[: -len(tail)], note
             break
-    parts = res.split(":")
-    if res.startswith("arn:") and len(parts) >= 6:
-        if parts[2] == "states" and parts[3] == "" and parts[4] == "":
-            service = ":".join(parts[5:])
-            return (service[len("aws-sdk:"):] if service.startswith("aws-sdk:") else service) + suffix
-        if parts[2] == "lambda" and len(parts) >= 7:
-            return f"lambda {parts[6]}{suffix}"
-        if parts[2] == "states" and parts[5] == "activity" and len(parts) >= 7:
-            return f"activity {parts[6]}{suffix}"
+    arn = Arn.try_parse(res)
+    if arn is not None and arn.kind is ArnKind.INTEGRATION:
+        found = arn.integration
+        return (f"{found.service}:{found.action}" if found else arn.resource) + suffix
+    if arn is not None and arn.kind in (ArnKind.FUNCTION, ArnKind.ACTIVITY):
+        return f"{'lambda' if arn.kind is ArnKind.FUNCTION else 'activity'} {arn.name}{suffix}"
     return resource
 
 

@@ -39,6 +39,7 @@ from workbench.asl.import_fields import (
     whole,
 )
 from workbench.asl.import_patch import asl_patch, first_difference, join_location, patch_graph
+from workbench.core.arn import function_name
 from workbench.core.diagnostics import AslError, Diagnostic, Severity
 from workbench.mission.model import Defaults, Mission, ToolSpec
 from workbench.mission.steps import (
@@ -155,12 +156,7 @@ def tool_name(function: str) -> str:
         >>> tool_name("arn:aws:lambda:us-east-1:123456789012:function:fetch-alert:prod"), tool_name("${FnArn}")
         ('fetch-alert', 'Fn')
     """
-    text = function.strip()
-    if ":function:" in text:
-        text = text.split(":function:", 1)[1]
-        text = text if text.startswith("${") else text.split(":")[0]
-    elif not text.startswith("${") and ":" in text:
-        text = text.split(":")[-1] if text.startswith("arn:") else text.split(":")[0]
+    text = function_name(function.strip())
     text = re.sub(r"[^A-Za-z0-9_-]+", "_", text.replace("${", "").replace("}", "")).strip("_-")
     if len(text) > 3 and text.lower().endswith("arn"):
         text = text[:-3].rstrip("_-")

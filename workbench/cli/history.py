@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from workbench.cli.output import fail, write_problem
+from workbench.core.arn import EXECUTION_KINDS, STATE_MACHINE_KINDS, Arn, ArnKind, looks_like_arn
 from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
@@ -41,9 +42,8 @@ def parse_since(text: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _is_arn(text: str, kinds: tuple[str, ...]) -> bool:
-    parts = text.split(":")
-    return len(parts) >= 7 and parts[0] == "arn" and parts[2] == "states" and parts[5] in kinds and all(parts[6:])
+def _is_arn(text: str, kinds: tuple[ArnKind, ...]) -> bool:
+    return Arn.try_parse(text, *kinds) is not None
 
 
 def fetch_cmd(
@@ -84,10 +84,10 @@ def fetch_cmd(
     if (state_machine is None) == (not execution):
         raise fail("give either --state-machine ARN or one or more --execution ARN")
     for arn in execution or []:
-        if not _is_arn(arn, ("execution", "express")):
+        if not _is_arn(arn, EXECUTION_KINDS):
             raise fail(f"--execution '{arn}' is not an execution ARN: use "
                        "arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME")
-    if state_machine is not None and not _is_arn(state_machine, ("stateMachine",)):
+    if state_machine is not None and not _is_arn(state_machine, STATE_MACHINE_KINDS):
         raise fail(f"--state-machine '{state_machine}' is not a state machine ARN: use "
                    "arn:aws:states:REGION:ACCOUNT:stateMachine:NAME")
     if status and status.upper() not in {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}:
@@ -159,7 +159,7 @@ def _resolve_sources(sources: list[str], cache_dir: Path | None) -> list[Any]:
     cache = HistoryCache(cache_dir) if cache_dir else HistoryCache()
     out: list[Any] = []
     for source in sources:
-        if source.startswith("arn:"):
+        if looks_like_arn(source):
             payload = cache.get(source, need_data=False)
             if payload is None:
                 raise fail(f"{source} is not in the cache ({cache.root}): run `workbench history fetch "
@@ -170,14 +170,36 @@ def _resolve_sources(sources: list[str], cache_dir: Path | None) -> list[Any]:
     return out
 
 
+def incomplete_problem(statuses: Any) -> str | None:
+    """The one-line error for INCOMPLETE histories among execution ``statuses`` (None when there are none).
+
+    Example:
+        >>> print(incomplete_problem(["SUCCEEDED", "INCOMPLETE"]))  # doctest: +ELLIPSIS
+        1 of 2 histories are INCOMPLETE (they stop before their execution ended): fetch them again with ...
+        >>> incomplete_problem(["SUCCEEDED"]) is None
+        True
+    """
+    values = [str(s) for s in statuses]
+    n = values.count("INCOMPLETE")
+    if not n:
+        return None
+    return (f"{n} of {len(values)} histories are INCOMPLETE (they stop before their execution ended): fetch them "
+            "again with `workbench history fetch`, or pass --allow-incomplete to accept them")
+
+
 def analyze_cmd(
     histories: Annotated[list[str], typer.Argument(help="History files or folders, or cached execution ARNs.")],
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table, json or csv.")] = TableFormat.table,
     cache: Annotated[Path | None, typer.Option(help="Cache folder (default: ~/.cache/workbench/histories).")] = None,
+    allow_incomplete: Annotated[bool, typer.Option(
+        "--allow-incomplete", help="Exit 0 even when a history stops before its execution ended.")] = False,
 ) -> None:
     """Per-state table of executions: visits, attempts, retries, status and latency.
 
-    Exit 0 with the table; 2 with one line per problem when an input cannot be read as a history.
+    Folders are read recursively (the layout `workbench history fetch -o DIR` writes included). Exit 0 with
+    the table; 1 after the table when a history is INCOMPLETE (a pending nextToken, or no terminal event
+    although the execution ended) unless --allow-incomplete; 2 with one line per problem when an input
+    cannot be read as a history.
     """
     from workbench.core.redact import redact_frame
     from workbench.history import frames, load_histories
@@ -213,6 +235,10 @@ def analyze_cmd(
         typer.echo(f"{len(executions)} execution(s): "
                    + ", ".join(f"{n} {s}" for s, n in executions["status"].value_counts().items() if n))
         typer.echo(table.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:,.0f}"))
+    problem = incomplete_problem(executions["status"])
+    if problem and not allow_incomplete:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -162,8 +162,8 @@ def check_output(output: str | Path | None, inputs: Iterable[str | Path | None],
 def _files_of(path: Path) -> list[Path]:
     if not path.is_dir():
         return [path]
-    try:
-        return [path, *(p for p in path.iterdir() if p.suffix in (".json", ".jsonl"))]
+    try:  # folders are read recursively (the layout `history fetch -o DIR` writes): so is the check
+        return [path, *(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl"))]
     except OSError:
         return [path]
 

@@ -14,14 +14,18 @@ def report_cmd(
     histories: Annotated[list[str] | None, typer.Argument(help="History files or folders (or ARNs).")] = None,
     execution: Annotated[list[str] | None, typer.Option("--execution", help="Execution ARN (repeatable).")] = None,
     state_machine: Annotated[str | None, typer.Option("--state-machine", help="All its executions.")] = None,
-    mission: Annotated[Path | None, typer.Option(help="The Mission file, for names, tools and the graph.")] = None,
+    mission: Annotated[Path | None, typer.Option(
+        help="The Mission file (names, tools and the graph), or any ASL file (the graph).")] = None,
     target: Annotated[str | None, typer.Option(help="embedded, aws or an endpoint URL (for ARNs).")] = None,
     env_file: Annotated[Path | None, typer.Option(
         "--env-file", help="Endpoint and credentials written by `workbench engine serve --env-file`.")] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the HTML.")] = Path("report.html"),
+    allow_incomplete: Annotated[bool, typer.Option(
+        "--allow-incomplete", help="Exit 0 even when a history stops before its execution ended.")] = False,
 ) -> None:
-    """Write a report. Exit 0 with the file written atomically (0600); 1 nothing to report; 2 unusable input.
+    """Write a report. Exit 0 with the file written atomically (0600); 1 nothing to report, or written but a
+    history is INCOMPLETE (unless --allow-incomplete); 2 unusable input. Folders are read recursively.
 
     Exit 2, before anything is read or written, when -o names one of the inputs (a history file, a file in
     a history folder, or the --mission file).
@@ -41,7 +45,7 @@ def report_cmd(
             raise typer.Exit(2) from None
 
     code = report_command(histories or [], mission, output, executions=execution or [], state_machine=state_machine,
-                          target=chosen, title=title)
+                          target=chosen, title=title, allow_incomplete=allow_incomplete)
     raise typer.Exit(code)
 
 

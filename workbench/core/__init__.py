@@ -1,6 +1,7 @@
 """The bottom of the stack: what every stage shares and nothing else imports into.
 
 ``diagnostics`` (the ``WorkbenchError`` family and located diagnostics), ``files`` (atomic writes, private
-modes), ``yaml_load`` (the one YAML/JSON reader, with size, depth and alias budgets) and ``redact`` (the one
-redaction module). Modules here import only the standard library and third-party packages.
+modes), ``yaml_load`` (the one YAML/JSON reader, with size, depth and alias budgets), ``redact`` (the one
+redaction module) and ``arn`` (the one ARN parser and formatter). Modules here import only the standard library,
+third-party packages and each other (``tests/core/test_arn_parsers.py`` checks it).
 """

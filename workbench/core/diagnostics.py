@@ -87,6 +87,10 @@ class WorkbenchError(Exception):
     """Base of every error the workbench raises on purpose."""
 
 
+class ArnError(WorkbenchError, ValueError):
+    """A text is not the ARN (or Lambda function name) it should be; one line naming it and the shape expected."""
+
+
 class DiagnosticError(WorkbenchError):
     """An error that carries diagnostics (bad Mission, invalid ASL, unreadable file)."""
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from workbench.asl.json_text import dumps_json
 from workbench.asl.substitutions import find_placeholders, first_use, substitute
+from workbench.core.arn import short_name
 from workbench.engine.errors import DeployError, NotFoundError, TargetError, UnsupportedOperationError
 from workbench.engine.targets import Target
 
@@ -41,7 +42,7 @@ class Deployment(BaseModel):
     @property
     def name(self) -> str:
         """The state machine's name (last part of its ARN)."""
-        return self.state_machine_arn.rsplit(":", 1)[-1]
+        return short_name(self.state_machine_arn)
 
 
 # -- pure helpers -------------------------------------------------------------------------------

@@ -12,11 +12,13 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from tqdm.auto import tqdm
 
+from workbench.core.arn import STATE_MACHINE_KINDS, Arn, ArnKind, find_arns, looks_like_arn, short_name
 from workbench.engine.deploy import Deployment, find_state_machine
 from workbench.engine.errors import (
     AwsError,
@@ -31,7 +33,6 @@ from workbench.engine.watch import TERMINAL_EVENTS, TERMINAL_STATUSES, fetch_eve
 
 MAX_INPUT_BYTES = 256 * 1024
 _NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-_QUOTED_ARN = re.compile(r"'(arn:[^']+)'")
 _STATUS_OF_EVENT = {
     "ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED",
     "ExecutionAborted": "ABORTED", "ExecutionTimedOut": "TIMED_OUT",
@@ -109,12 +110,17 @@ class Execution:
     ) -> None:
         self._target = target
         self._arn = arn
-        self.name = arn.rsplit(":", 1)[-1]
+        self.name = short_name(arn)
         self.state_machine_arn = state_machine_arn
         self.reused = reused  # True when launch() found an existing execution with this name and input
         self._status: str | None = None
         self._final: dict[str, Any] | None = None
         self._events: list[dict[str, Any]] = []  # seen by wait(), in order, ids 1..n
+        # What ran, set by run_mission/start_mission (None after a bare launch); load_history(), frames() and
+        # report() use them, so nothing has to be passed twice.
+        self.mission: Any = None
+        self.definition: dict[str, Any] | None = None
+        self.tools: Mapping[str, Any] | None = None  # the Mission's tools: Lambda memory and architecture
 
     @property
     def target(self) -> Target:
@@ -185,6 +191,50 @@ class Execution:
         if include_execution_data and self._events and self._events[-1].get("type") in TERMINAL_EVENTS:
             return list(self._events)
         return fetch_events(self._target, self._arn, include_execution_data=include_execution_data)
+
+    def load_history(self) -> Any:
+        """The history as an :class:`~workbench.history.events.ExecutionHistory` carrying this execution's ARN,
+        state machine and definition (a finished run whose history lacks its end event is INCOMPLETE).
+
+        Example:
+            >>> run.load_history().execution_arn == run.arn  # doctest: +SKIP
+            True
+        """
+        from workbench.history.load import load_history
+
+        doc: dict[str, Any] = {"events": self.history()}
+        if self._status in TERMINAL_STATUSES:
+            doc["status"] = self._status
+        return load_history(doc, execution_arn=self._arn, definition=self.definition,
+                            state_machine_arn=self.state_machine_arn)
+
+    def frames(self, *, payloads: bool = False) -> Any:
+        """The events/states/attempts/executions frames of this run (named by its ARN, with its definition).
+
+        Example:
+            >>> run = workbench.run_mission("missions/incident_triage.yaml")  # doctest: +SKIP
+            >>> run.frames().states[["path", "status"]]  # doctest: +SKIP
+        """
+        from workbench.history.frames import frames
+
+        return frames(self.load_history(), payloads=payloads)
+
+    def report(self, **options: Any) -> Any:
+        """A :class:`~workbench.report.build.Report` of this run, with its Mission (names, tools' memory and
+        architecture for costs) or definition; ``options`` go to :func:`workbench.report.build`.
+
+        Example:
+            >>> run.report().save("run.html")  # doctest: +SKIP
+        """
+        from workbench.report.build import build
+
+        if self.mission is not None:
+            options.setdefault("mission", self.mission)
+        if self.definition is not None:
+            options.setdefault("definition", self.definition)  # what ran (e.g. an imported machine), drawn as is
+        if self.tools is not None:
+            options.setdefault("tools", self.tools)
+        return build([self], **options)
 
     # -- actions -----------------------------------------------------------------------------
     def wait(self, timeout: float | None = None, progress: bool = True, *, poll_interval: float = 0.2) -> Execution:
@@ -291,7 +341,7 @@ def _resolve(target: Target, deployment_or_arn: Deployment | str) -> tuple[str, 
         alias = deployment_or_arn.alias_arn
         return sm_arn, alias if alias and target.capabilities.start_qualified else sm_arn
     text = str(deployment_or_arn)
-    if not text.startswith("arn:"):
+    if not looks_like_arn(text):
         found = find_state_machine(target, text)
         if found is None:
             raise StateMachineNotFoundError(
@@ -299,10 +349,10 @@ def _resolve(target: Target, deployment_or_arn: Deployment | str) -> tuple[str, 
                 operation="StartExecution",
             )
         return found, found
-    parts = text.split(":")
-    if len(parts) < 7 or parts[5] != "stateMachine":
+    machine = Arn.try_parse(text, *STATE_MACHINE_KINDS)
+    if machine is None or machine.state_machine is None:
         raise DeployError(f"'{text}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME).")
-    sm_arn = ":".join(parts[:7])
+    sm_arn = str(machine.state_machine)
     return sm_arn, text if target.capabilities.start_qualified else sm_arn
 
 
@@ -327,7 +377,7 @@ def launch(
     """
     sm_arn, start_arn = _resolve(target, deployment_or_arn)
     body = encode_input(input)
-    exec_name = name or execution_name(sm_arn.rsplit(":", 1)[-1])
+    exec_name = name or execution_name(short_name(sm_arn))
     if not _NAME_OK.match(exec_name):
         raise ExecutionInputError(
             f"Execution name '{exec_name}' is invalid: use 1-80 letters, digits, '-' or '_'."
@@ -343,8 +393,8 @@ def launch(
 
 
 def _existing(target: Target, sm_arn: str, exec_name: str, body: str, message: str) -> Execution:
-    quoted = _QUOTED_ARN.search(message)
-    arn = quoted.group(1) if quoted else sm_arn.replace(":stateMachine:", ":execution:", 1) + f":{exec_name}"
+    quoted = next((a for a in find_arns(message) if Arn.try_parse(a, ArnKind.EXECUTION)), None)
+    arn = quoted or str(Arn.parse(sm_arn).execution(exec_name))
     described = target.call("describe_execution", executionArn=arn)
     if json.loads(described.get("input") or "{}") != json.loads(body):
         raise ExecutionNameConflictError(

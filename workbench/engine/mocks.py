@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from workbench.core.arn import Arn, ArnKind
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.core.yaml_load import load_yaml, loads_json, read_text, yaml_problem
 from workbench.engine.faults import line_of
@@ -211,7 +212,7 @@ def check_test_case(test_case: MockTestCase, definition: Mapping[str, Any]) -> N
                                         f"test case '{test_case.name}' mocks '{state}' (with '{response.name}'), "
                                         f"which is not a Task state of '{test_case.state_machine}'",
                                         f"Task states: {known}"))
-        elif ":activity:" in tasks[state]:
+        elif Arn.try_parse(tasks[state], ArnKind.ACTIVITY) is not None:
             problems.append(_diagnostic("MOCK012", test_case.source, where,
                                         f"state '{state}' is an Activity task; activities are answered by their "
                                         "workers (send_task_success/failure) and cannot be mocked"))

@@ -64,7 +64,12 @@ def _let_go(bound: BoundTools) -> None:
 
 @dataclass
 class MissionRun:
-    """A started run: the execution, the deployment it runs, and the tools bound for it (embedded)."""
+    """A started run: the execution, the deployment it runs, and the tools bound for it (embedded).
+
+    The execution carries what ran: its Mission, definition and tools (memory, architecture), so
+    ``run.execution.frames()`` and ``run.execution.report()`` need nothing passed again. Unnamed runs get a
+    unique name: the state machine (the Mission's name), the UTC time and a short random id.
+    """
 
     execution: Execution
     deployment: Deployment
@@ -217,6 +222,11 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
     extra = dict(local_tools or {})
     if extra:
         substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region or "us-east-1")
+    if isinstance(target, EmbeddedTarget):  # what the embedded engine will refuse, said before it does
+        from workbench.asl.lint import engine_notes
+
+        for line in engine_notes(definition):
+            warnings.warn(line, EngineNoteWarning, stacklevel=2)
     deployment = deploy(target, mission.name, definition, substitutions=substitutions, type=type)
     for note in deployment.notes:
         warnings.warn(note, EngineNoteWarning, stacklevel=2)
@@ -235,6 +245,7 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
         if bound is not None:
             _let_go(bound)
         raise
+    execution.mission, execution.definition, execution.tools = mission, definition, dict(mission.tools)
     return MissionRun(execution=execution, deployment=deployment, bound=bound, remote_tools=remote)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workbench.core.arn import function_name as bare_function_name
 from workbench.engine.errors import ToolBindingError
 from workbench.engine.faults import FaultInjector, FaultPlan, FaultStats, with_faults
 
@@ -34,12 +35,7 @@ def lambda_function_name(function: str) -> str:
         >>> lambda_function_name("arn:aws:lambda:us-east-1:123456789012:function:fetch-alert:live")
         'fetch-alert'
     """
-    parts = function.split(":")
-    if function.startswith("arn:") and len(parts) >= 7:
-        return parts[6]
-    if len(parts) >= 3 and parts[1] == "function":  # ACCOUNT:function:NAME[:QUALIFIER]
-        return parts[2]
-    return parts[0]
+    return bare_function_name(function)
 
 
 class ToolBinding(BaseModel):

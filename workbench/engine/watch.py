@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from workbench.core.arn import short_name
 from workbench.engine.errors import WaitTimeoutError
 from workbench.engine.targets import Target
 
@@ -146,7 +147,7 @@ def _nap(execution: Watchable, seconds: float, step: float, sleep: Callable[[flo
 def still_running(execution_arn: str, timeout: float | None) -> WaitTimeoutError:
     """The error for a wait that gave up: the execution itself goes on."""
     return WaitTimeoutError(
-        f"Execution {execution_arn.rsplit(':', 1)[-1]} is still running after {timeout or 0:g} s; it goes on. "
+        f"Execution {short_name(execution_arn)} is still running after {timeout or 0:g} s; it goes on. "
         "Wait again, or stop it with execution.stop()."
     )
 

@@ -13,7 +13,9 @@ Example:
 from typing import Any
 
 from workbench.history.events import (
+    INCOMPLETE,
     MAX_HISTORY_EVENTS,
+    BackwardsTimestampsWarning,
     ExecutionHistory,
     HistoryEvent,
     HistoryLimitWarning,
@@ -21,6 +23,7 @@ from workbench.history.events import (
     HistoryWarning,
     IncompleteHistoryWarning,
     PlaceholderIdsWarning,
+    TruncatedHistoryWarning,
     UnknownEventTypeWarning,
 )
 from workbench.history.frames import (
@@ -31,7 +34,7 @@ from workbench.history.frames import (
     frames,
     states_frame,
 )
-from workbench.history.load import iter_histories, load_histories, load_history
+from workbench.history.load import history_files, iter_histories, load_histories, load_history
 
 _FETCH_API = ("FetchError", "HistoryCache", "ensure_adaptive_retries", "fetch_histories", "fetch_history",
               "fetch_map_run_histories", "fetch_state_machine_histories", "list_executions", "stepfunctions_client")
@@ -46,7 +49,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "INCOMPLETE",
     "MAX_HISTORY_EVENTS",
+    "BackwardsTimestampsWarning",
     "ExecutionHistory",
     "HistoryEvent",
     "HistoryFrames",
@@ -55,11 +60,13 @@ __all__ = [
     "HistoryWarning",
     "IncompleteHistoryWarning",
     "PlaceholderIdsWarning",
+    "TruncatedHistoryWarning",
     "UnknownEventTypeWarning",
     "attempts_frame",
     "events_frame",
     "executions_frame",
     "frames",
+    "history_files",
     "iter_histories",
     "load_histories",
     "load_history",

@@ -17,11 +17,12 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from workbench.core.arn import ARN_IN_TEXT
 from workbench.history._frame_access import CONTAINER_TYPES, FRAME_NAMES, AnalysisError, frame, require, text
 from workbench.history.critical_path import critical_path
 from workbench.history.retries import tries
 
-FATES = ("caught", "retried", "tolerated", "redriven", "fatal", "aborted")
+FATES = ("caught", "retried", "tolerated", "redriven", "fatal", "aborted", "undecided")
 _QUANTILES = {"p50_ms": 0.5, "p90_ms": 0.9, "p99_ms": 0.99}
 
 
@@ -158,7 +159,6 @@ _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 # redaction placeholders of recorded histories, e.g. <uuid:3>, <ExecArnPart_0idx>, <request_id:2>
 _PLACEHOLDER_UUID = re.compile(r"<uuid:\d+>")
 _PLACEHOLDER = re.compile(r"<(?!uuid>)[A-Za-z_]*\d*(idx|id|Id|ID)(:\d+)?>")
-_ARN = re.compile(r"\barn:[\w<>-]+:[^\s\"',;)]+")
 _ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _HEX = re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b")
 _ID = re.compile(r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{12,}\b")
@@ -194,7 +194,7 @@ def normalise_cause(cause: str | None, max_len: int = 160) -> str:
     out = _PLACEHOLDER_UUID.sub("<uuid>", message)
     out = _PLACEHOLDER.sub("<id>", out)
     out = _UUID.sub("<uuid>", out)
-    out = _ARN.sub("<arn>", out)
+    out = ARN_IN_TEXT.sub("<arn>", out)
     out = _ISO_TIME.sub("<time>", out)
     out = _HEX.sub("<hex>", out)
     out = _ID.sub("<id>", out)
@@ -213,7 +213,7 @@ def failures(frames: Any) -> pd.DataFrame:
     nesting: ``caught`` (its own or an enclosing state's Catch took over), ``retried`` (an enclosing
     Map/Parallel was re-run by its Retry), ``tolerated`` (an enclosing Map succeeded anyway),
     ``redriven`` (it failed the execution, which was later redriven), ``fatal`` (it failed the
-    execution) or ``aborted``.
+    execution), ``aborted``, or ``undecided`` (the history stops first: a RUNNING or INCOMPLETE execution).
 
     Example:
         >>> failures(frames)[["state", "error", "cause_pattern", "fate"]]        # doctest: +SKIP
@@ -287,6 +287,8 @@ def _fate(key: tuple[str, int], entered_event: int, index: dict[tuple[str, int],
         node = parent
     if exec_status == "ABORTED":
         return "aborted"
+    if exec_status in ("RUNNING", "INCOMPLETE"):
+        return "undecided"  # the history stops before anything decided what became of it
     return "fatal"  # it reached the top level uncaught (a redriven run may have succeeded since)
 
 

@@ -53,6 +53,7 @@ from workbench.history.columns import (
     floats,
     ints,
     millis,
+    nonnegative,
     nullable_ints,
     sparse_ints,
     sparse_strings,
@@ -61,7 +62,7 @@ from workbench.history.columns import (
 )
 from workbench.history.events import STATE_TYPES, TYPE_NAMES
 
-EXECUTION_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING")
+EXECUTION_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 
 
 def _executions_of(buf: Buffers, rows: np.ndarray) -> pd.Categorical:
@@ -205,7 +206,7 @@ def attempts(buf: Buffers) -> pd.DataFrame:
         "outcome": coded(f(A_OUT), OUTCOMES),
         "error": strings(f(A_ERR)),
         "cause": strings(f(A_CAUSE)),
-        "backoff_ms": np.round(floats(f(A_BACKOFF)) * 1e6) / 1e3,
+        "backoff_ms": nonnegative(np.round(floats(f(A_BACKOFF)) * 1e6) / 1e3),
     }, copy=False)
 
 

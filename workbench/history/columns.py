@@ -56,9 +56,9 @@ class Sparse:
 
 
 #: Fixed vocabularies: stored as small codes by the walker, turned into fixed categorical dtypes.
-VISIT_STATUSES = ("succeeded", "failed", "caught", "aborted", "running")
+VISIT_STATUSES = ("succeeded", "failed", "caught", "aborted", "running", "incomplete")
 OUTCOMES = ("succeeded", "failed", "timed_out", "schedule_failed", "start_failed", "submit_failed", "aborted",
-            "running")
+            "running", "incomplete")
 KINDS = ("task", "lambda", "activity")
 STATUS_CODE = {s: i for i, s in enumerate(VISIT_STATUSES)}
 STATE_TYPE_CODE = {s: i for i, s in enumerate(STATE_TYPES)}
@@ -188,8 +188,17 @@ def timestamps(seconds: np.ndarray) -> pd.api.extensions.ExtensionArray:
 
 
 def millis(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
-    """(later - earlier) in ms from epoch seconds, rounded to the microsecond; NaN propagates."""
-    return np.round((later - earlier) * 1e6) / 1e3
+    """(later - earlier) in ms from epoch seconds, rounded to the microsecond; NaN propagates.
+
+    A negative result (timestamps running backwards; the loader warns) is NaN: a duration is never negative.
+    """
+    return nonnegative(np.round((later - earlier) * 1e6) / 1e3)
+
+
+def nonnegative(ms: np.ndarray) -> np.ndarray:
+    """Durations with negative values (impossible: backwards timestamps) replaced by NaN, in place."""
+    ms[ms < 0] = np.nan
+    return ms
 
 
 def floats(values: Sequence[float]) -> np.ndarray:

@@ -9,7 +9,12 @@ build on these. Every billing rule we rely on is stated next to the code that ap
 * Express: $ per request plus duration × memory in GB-hours, "duration rounded up to the nearest
   100ms" and memory "billed in 64-MB chunks", with monthly GB-hour tiers.
 * Lambda: $ per request plus GB-seconds (configured memory × duration, 1 ms granularity), with
-  monthly GB-second tiers that differ per architecture.
+  monthly GB-second tiers that differ per architecture. Lambda "registers a request each time it starts
+  launching in response to an event notification or invoke call": a throttled invoke (HTTP 429) never
+  starts, so it is neither a request nor duration (see :mod:`workbench.history.cost_lambda`).
+* Free tier: off unless asked for (``free_tier=True``). It is one allowance per *account* and month,
+  shared by all regions ("Free Tier usage is calculated each month across all regions"): ``prior_*``
+  arguments are the account's usage so far this month in every region, not just this one.
 
 Sizes use 1 GB = 1,024 MB, as AWS's own worked examples do ("64 MB (billed memory) / 1024 MB").
 """
@@ -107,9 +112,10 @@ def standard_cost(
 ) -> float:
     """Dollars for ``transitions`` billed Standard state transitions in ``region``.
 
-    ``free_tier=True`` applies the 4,000 free transitions of the month; ``prior_transitions`` says how
-    many the account already used this month (they consume the free tier first). How transitions are
-    counted from a history (retries, Parallel/Map, redrives) is in :mod:`workbench.history.cost_frames`.
+    ``free_tier=True`` applies the account's 4,000 free transitions of the month; ``prior_transitions``
+    says how many the account already used this month in any region (they consume the free tier
+    first). How transitions are counted from a history (retries, Parallel/Map, redrives) is in
+    :mod:`workbench.history.cost_frames`.
 
     Example:
         >>> standard_cost(12)                 # 12 × $0.025 / 1,000
@@ -270,9 +276,10 @@ def lambda_cost(
 ) -> Cost:
     """Cost of ``invocations`` Lambda invocations that each ran ``duration_ms``.
 
-    ``free_tier=True`` takes the monthly 1M requests / 400,000 GB-s allowance off first (after what
-    ``prior_*`` already used). Simplification: tiers are then applied from the point where the free
-    allowance ends, which only matters to an account already near 6 billion GB-s.
+    ``free_tier=True`` takes the account's monthly 1M requests / 400,000 GB-s allowance off first
+    (after what ``prior_*`` already used in any region, either architecture). Simplification: tiers
+    are then applied from the point where the free allowance ends, which only matters to an account
+    already near 6 billion GB-s.
 
     Example:
         >>> c = lambda_cost(800, 512, "arm64")   # 0.4 GB-s × $0.0000133334 + $0.20 / 1M
@@ -281,13 +288,15 @@ def lambda_cost(
     """
     if invocations < 0 or prior_requests < 0 or prior_gb_seconds < 0:
         raise PricingError("invocation counts and prior usage must be non-negative")
-    lp = _table(prices).lambda_(region)
+    table = _table(prices)
+    lp = table.lambda_(region)
     tiers = lp.gb_second_tiers[_check_arch(arch)]
     gb_s = lambda_gb_seconds(duration_ms, memory_mb) * invocations
+    free = table.free_tier
     return lambda_cost_from_usage(invocations, gb_s, tiers, lp.per_million_requests,
                                   prior_requests=prior_requests, prior_gb_seconds=prior_gb_seconds,
-                                  free_requests=lp.free_requests if free_tier else 0,
-                                  free_gb_seconds=lp.free_gb_seconds if free_tier else 0.0)
+                                  free_requests=free.lambda_requests if free_tier else 0,
+                                  free_gb_seconds=free.lambda_gb_seconds if free_tier else 0.0)
 
 
 def lambda_cost_from_usage(

@@ -15,10 +15,16 @@ Built on the pure functions of :mod:`workbench.history.cost`. What we count, and
   ``types=``.
 * **Region** comes from the execution ARN (``arn:aws:states:<region>:...``), else ``region=``.
 * **Per-row figures use the first price tier and no free tier** (the marginal cost of one more run
-  for an account below the tiers); :func:`cost_summary` applies free tiers and tiers to the total.
+  for an account below the tiers); :func:`cost_summary` applies the tiers to the total, and the free
+  tier only when asked (``free_tier=True``): once per account and month across all regions, as AWS
+  does, taken by the usage in the order it happened (execution start / attempt scheduled time).
 * **Lambda duration** is the attempt's started → ended time seen by Step Functions, which includes
   invoke overhead, so it slightly over-estimates Lambda's billed duration (the REPORT log line is the
-  exact figure). Attempts that never started (schedule/start failures) are not billed.
+  exact figure). Attempts that never started (schedule/start failures) are not billed, and neither
+  are attempts Lambda throttled (``Lambda.TooManyRequestsException``: no request, no duration; see
+  :mod:`workbench.history.cost_lambda`). Their Step Functions retries are still billed transitions.
+* Every table carries the price table's date and source in ``.attrs["prices"]`` (a
+  :attr:`~workbench.history.prices.PriceTable.citation`), for the outputs that show it.
 * **Express per-state cost** is not defined (Express bills the whole execution), so ``state_costs``
   gives states of Express executions ``standard_usd`` 0; their Lambda cost is still attributed.
 """
@@ -31,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.arn import Arn, ArnKind
 from workbench.history._frame_access import AnalysisError, frame, require
 from workbench.history.cost import (
     EXPRESS_MAX_DURATION_S,
@@ -48,7 +55,7 @@ from workbench.history.cost_lambda import (
     region_of,
     tool_costs,
 )
-from workbench.history.prices import ARCHES, PriceTable, load_prices
+from workbench.history.prices import PriceTable, load_prices
 
 __all__ = ["EXPRESS", "STANDARD", "LambdaConfig", "ToolConfigs", "cost_summary", "execution_costs", "execution_type",
            "function_name", "lambda_attempts", "region_of", "state_costs", "tool_costs", "what_if"]
@@ -63,8 +70,7 @@ def execution_type(arn: str) -> str:
         >>> execution_type("arn:aws:states:us-east-1:1:express:M:run:5f0e")
         'EXPRESS'
     """
-    parts = arn.split(":")
-    return EXPRESS if len(parts) > 5 and parts[5] == "express" else STANDARD
+    return EXPRESS if Arn.try_parse(arn, ArnKind.EXPRESS_EXECUTION) else STANDARD
 
 
 def _types(executions: pd.DataFrame, types: str | Mapping[str, str] | None) -> pd.Series:
@@ -105,13 +111,18 @@ def execution_costs(frames: Any, tools: ToolConfigs | None = None, *, region: st
     out["sfn_usd"] = [  # priced only by the execution's own type: a Standard-only region needs no Express price
         _express_one(d, express_memory_mb, r, table) if k == EXPRESS else standard_cost(int(t), r, prices=table)
         for k, t, d, r in zip(out["type"], out["transitions"], out["duration_ms"], out["region"], strict=True)]
-    lam = lambda_attempts(frames, tools, region=region, prices=table)
+    lam = lambda_attempts(frames, tools, region=region, prices=table, include_unbilled=True)
     lam["known_usd"] = lam["requests_usd"] + lam["duration_usd"].fillna(0.0)  # untimed: requests only
-    per_exec = lam.groupby("execution")["known_usd"].agg(["sum", "size"])
-    out["lambda_invocations"] = out["execution"].map(per_exec["size"]).fillna(0).astype("int64")
-    out["lambda_usd"] = out["execution"].map(per_exec["sum"]).fillna(0.0)
+    per_exec = lam.groupby("execution").agg(usd=("known_usd", "sum"), billed=("billed", "sum"),
+                                            tries=("billed", "size"))
+    out["lambda_invocations"] = out["execution"].map(per_exec["billed"]).fillna(0).astype("int64")
+    out["lambda_throttled"] = (out["execution"].map(per_exec["tries"]).fillna(0).astype("int64")
+                               - out["lambda_invocations"])
+    out["lambda_usd"] = out["execution"].map(per_exec["usd"]).fillna(0.0)
     out["cost_usd"] = out["sfn_usd"] + out["lambda_usd"]
-    return out.set_index("execution")
+    out = out.set_index("execution")
+    out.attrs["prices"] = table.citation
+    return out
 
 
 def _express_one(duration_ms: float, memory_mb: float, region: str, table: PriceTable) -> float:
@@ -146,7 +157,9 @@ def state_costs(frames: Any, tools: ToolConfigs | None = None, *, region: str | 
     by_state = (lam["requests_usd"] + lam["duration_usd"].fillna(0.0)).groupby(lam["state"]).sum()
     out["lambda_usd"] = [float(by_state.get(st, 0.0)) for st, _ in out.index]
     out["cost_usd"] = out["standard_usd"] + out["lambda_usd"]
-    return out.sort_values("cost_usd", ascending=False, kind="stable")
+    out = out.sort_values("cost_usd", ascending=False, kind="stable")
+    out.attrs["prices"] = table.citation
+    return out
 
 
 def what_if(frames: Any, as_type: str = EXPRESS, memory_mb: float = 64, *, region: str | None = None,
@@ -183,53 +196,90 @@ def what_if(frames: Any, as_type: str = EXPRESS, memory_mb: float = 64, *, regio
     out["what_if_usd"] = out["express_usd"] if target == EXPRESS else out["standard_usd"]
     out["saving_usd"] = out["actual_usd"] - out["what_if_usd"]
     out["fits_express"] = (out["duration_ms"] <= EXPRESS_MAX_DURATION_S * 1000).where(out["duration_ms"].notna())
-    return out.set_index("execution")
+    out = out.set_index("execution")
+    out.attrs["prices"] = table.citation
+    return out
 
 
 def cost_summary(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
                  types: str | Mapping[str, str] | None = None, express_memory_mb: float = 64,
-                 free_tier: bool = True, prices: PriceTable | None = None) -> pd.DataFrame:
-    """The bill for all these executions as if they were one month: free tiers and price tiers applied.
+                 free_tier: bool = False, prices: PriceTable | None = None) -> pd.DataFrame:
+    """The bill for all these executions as if they were one account's month: price tiers applied.
 
     Rows per (region, item): ``standard`` (transitions), ``express`` (GB-hours), ``lambda x86_64`` /
-    ``lambda arm64`` (GB-seconds). The Lambda free tier is shared by both architectures, so it is
-    taken off x86_64 first. ``free_tier=False`` prices everything.
+    ``lambda arm64`` (GB-seconds). The free tier is off by default. ``free_tier=True`` takes the
+    account's monthly allowance (4,000 transitions; 1M Lambda requests and 400,000 GB-s, shared by
+    both architectures) **once for all regions together**, in the order the usage happened
+    (executions by start, Lambda calls by scheduled time; frame order when there are no
+    timestamps); ``free_quantity`` says how much of each row it covered. Express has no free tier.
 
     Example:
-        >>> cost_summary(frames)                                                  # doctest: +SKIP
+        >>> cost_summary(frames, free_tier=True)                                  # doctest: +SKIP
     """
     table = prices or load_prices()
     ex = execution_costs(frames, tools, region=region, types=types, express_memory_mb=express_memory_mb,
                          prices=table)
+    allowance = table.free_tier
     rows: list[dict[str, Any]] = []
-    for reg, part in ex.groupby("region", sort=True):
-        std = part[part["type"] == STANDARD]
-        if not std.empty:
-            n = int(std["transitions"].sum())
-            rows.append({"region": reg, "item": "standard", "executions": len(std), "quantity": float(n),
-                         "unit": "transitions", "usd": standard_cost(n, str(reg), free_tier=free_tier,
-                                                                     prices=table)})
-        exp = part[(part["type"] == EXPRESS) & part["duration_ms"].notna()]
-        if not exp.empty:
-            gb_h = float(sum(express_gb_hours(float(d), express_memory_mb) for d in exp["duration_ms"]))
-            ep = table.express(str(reg))
-            cost = express_cost_from_usage(len(exp), gb_h, ep.gb_hour_tiers, ep.per_million_requests)
-            rows.append({"region": reg, "item": "express", "executions": len(exp), "quantity": gb_h,
-                         "unit": "GB-hours", "usd": cost.usd})
+    std = ex[ex["type"] == STANDARD]
+    std_free = _take_free(std["transitions"].to_numpy(dtype=np.float64), _start_times(frames, std.index),
+                          allowance.standard_transitions if free_tier else 0)
+    for reg, idx in std.groupby("region", sort=True).indices.items():
+        n, free_n = float(std["transitions"].iloc[idx].sum()), float(std_free[idx].sum())
+        rows.append({"region": reg, "item": "standard", "executions": len(idx), "quantity": n,
+                     "unit": "transitions", "free_quantity": free_n,
+                     "usd": standard_cost(round(n - free_n), str(reg), prices=table)})
+    exp = ex[(ex["type"] == EXPRESS) & ex["duration_ms"].notna()]
+    for reg, part in exp.groupby("region", sort=True):
+        gb_h = float(sum(express_gb_hours(float(d), express_memory_mb) for d in part["duration_ms"]))
+        ep = table.express(str(reg))
+        cost = express_cost_from_usage(len(part), gb_h, ep.gb_hour_tiers, ep.per_million_requests)
+        rows.append({"region": reg, "item": "express", "executions": len(part), "quantity": gb_h,
+                     "unit": "GB-hours", "free_quantity": 0.0, "usd": cost.usd})
     lam = lambda_attempts(frames, tools, region=region, prices=table)
-    for reg, part in lam.groupby("region", sort=True):
+    when = pd.to_datetime(lam["scheduled"], utc=True)
+    gbs_all = lam["gb_seconds"].fillna(0.0).to_numpy(dtype=np.float64)
+    free_req = _take_free(np.ones(len(lam)), when, allowance.lambda_requests if free_tier else 0)
+    free_gbs = _take_free(gbs_all, when, allowance.lambda_gb_seconds if free_tier else 0.0)
+    for (reg, arch), idx in lam.groupby(["region", "arch"], sort=True).indices.items():
         lp = table.lambda_(str(reg))
-        free_req = lp.free_requests if free_tier else 0
-        free_gbs = lp.free_gb_seconds if free_tier else 0.0
-        for arch in ARCHES:
-            sub = part[part["arch"] == arch]
-            if sub.empty:
-                continue
-            gbs = float(sub["gb_seconds"].sum())
-            cost = lambda_cost_from_usage(len(sub), gbs, lp.gb_second_tiers[arch], lp.per_million_requests,
-                                          free_requests=free_req, free_gb_seconds=free_gbs)
-            rows.append({"region": reg, "item": f"lambda {arch}", "executions": int(sub["execution"].nunique()),
-                         "quantity": gbs, "unit": "GB-seconds", "usd": cost.usd})
-            free_req = max(0, free_req - len(sub))
-            free_gbs = max(0.0, free_gbs - gbs)
-    return pd.DataFrame(rows, columns=["region", "item", "executions", "quantity", "unit", "usd"])
+        gbs = float(gbs_all[idx].sum())
+        cost = lambda_cost_from_usage(len(idx), gbs, lp.gb_second_tiers[arch], lp.per_million_requests,
+                                      free_requests=round(float(free_req[idx].sum())),
+                                      free_gb_seconds=float(free_gbs[idx].sum()))
+        rows.append({"region": reg, "item": f"lambda {arch}", "executions": int(lam["execution"].iloc[idx].nunique()),
+                     "quantity": gbs, "unit": "GB-seconds", "free_quantity": float(free_gbs[idx].sum()),
+                     "usd": cost.usd})
+    out = pd.DataFrame(rows, columns=["region", "item", "executions", "quantity", "unit", "free_quantity", "usd"])
+    out = out.sort_values(["region", "item"], kind="stable", ignore_index=True)
+    out.attrs["prices"] = table.citation
+    return out
+
+
+def _start_times(frames: Any, executions: pd.Index) -> pd.Series:
+    """Start time of each of ``executions`` (NaT when unknown), in that order."""
+    ex = frame(frames, "executions")
+    if "start" not in ex.columns:
+        return pd.Series([pd.NaT] * len(executions), dtype="datetime64[ns, UTC]")
+    start = pd.Series(pd.to_datetime(ex["start"], utc=True).array, index=ex["execution"].astype(str))
+    return pd.Series(start.reindex(executions.astype(str)).array)
+
+
+def _take_free(quantities: np.ndarray, when: pd.Series, allowance: float) -> np.ndarray:
+    """How much of each quantity one monthly ``allowance`` covers, used up in time order.
+
+    Unknown times come last; ties and unknown times keep the given order (so untimed histories take
+    the allowance in frame order).
+    """
+    n = len(quantities)
+    if n == 0 or allowance <= 0:
+        return np.zeros(n)
+    t = pd.to_datetime(pd.Series(when.array), utc=True)
+    missing = t.isna().to_numpy()
+    ticks = t.fillna(pd.Timestamp(0, tz="UTC")).astype("int64").to_numpy()
+    order = np.lexsort((np.arange(n), ticks, missing))
+    ordered = quantities[order]
+    before = np.cumsum(ordered) - ordered
+    free = np.zeros(n)
+    free[order] = np.clip(allowance - before, 0.0, ordered)
+    return free

@@ -2,6 +2,19 @@
 
 Split from :mod:`workbench.history.cost_frames` (whose docstring lists what is counted and why);
 import the public names from there or from :mod:`workbench.history`.
+
+**Throttled attempts cost nothing.** Lambda "registers a request each time it starts launching in
+response to an event notification or invoke call" and bills duration "from the time your code begins
+executing" (AWS, *How AWS Pricing Works: Lambda*). An invoke that Lambda throttles (HTTP 429,
+``TooManyRequestsException``) is rejected before anything starts, so it is neither a billed request
+nor billed duration. Step Functions records it as a failed attempt (``LambdaFunctionFailed`` or
+``TaskFailed``) whose error is ``Lambda.TooManyRequestsException``: the ``Lambda.`` prefix marks an
+error of the Lambda *service*, not of the function (a function's own errors are named by its
+``errorType``, e.g. ``Exception``). ``Lambda.ThrottlingException`` is matched too, defensively: it is not
+an error the Invoke API documents, but a ``Lambda.``-prefixed throttle is a rejected call either way.
+A bare ``ThrottlingException`` (no prefix) is a function that ran and failed because *its* call to
+another service was throttled: that invocation ran and is billed. The Step Functions retry of a
+throttled attempt is still a billed state transition (counted in ``executions.transitions``).
 """
 
 from __future__ import annotations
@@ -15,12 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.core.arn import Arn
+from workbench.core.arn import function_name as bare_function_name
 from workbench.history._frame_access import AnalysisError, frame, require, text
 from workbench.history.cost import LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MB_PER_GB
 from workbench.history.prices import ARCHES, DEFAULT_REGION, Arch, PriceTable, load_prices
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
 BILLED_OUTCOMES = ("succeeded", "failed", "timed_out", "aborted", "running")
+#: Attempt errors that mean Lambda rejected the invoke before running anything (not billed).
+THROTTLE_ERRORS = frozenset({"Lambda.TooManyRequestsException", "Lambda.ThrottlingException"})
 
 
 @dataclass(frozen=True)
@@ -55,10 +72,8 @@ def region_of(arn: str, default: str = DEFAULT_REGION) -> str:
         >>> region_of("arn:aws:states:eu-west-3:123456789012:execution:M:run-1")
         'eu-west-3'
     """
-    parts = arn.split(":")
-    if len(parts) > 3 and _REGION.match(parts[3]):
-        return parts[3]
-    return default
+    found = Arn.try_parse(arn)
+    return found.region if found and _REGION.match(found.region) else default
 
 
 
@@ -95,10 +110,8 @@ def function_name(resource: str | None) -> str | None:
     """
     if not resource:
         return None
-    parts = resource.split(":")
-    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
-        return parts[6]
-    return None
+    arn = Arn.try_parse(resource)
+    return arn.parts[0] if arn and arn.service == "lambda" and arn.resource_type == "function" else None
 
 
 def _function_from_parameters(events: pd.DataFrame) -> dict[tuple[str, int, int], str]:
@@ -120,17 +133,29 @@ def _function_from_parameters(events: pd.DataFrame) -> dict[tuple[str, int, int]
             continue
         name = params.get("FunctionName") if isinstance(params, dict) else None
         if isinstance(name, str):
-            out[(arn, int(visit), counters[key])] = function_name(name) or name.split(":")[0]
+            out[(arn, int(visit), counters[key])] = bare_function_name(name)
     return out
 
 
+def is_throttle(error: object) -> bool:
+    """True when an attempt's error says Lambda throttled the invoke (so it never ran and is not billed).
+
+    Example:
+        >>> is_throttle("Lambda.TooManyRequestsException"), is_throttle("ThrottlingException")
+        (True, False)
+    """
+    return isinstance(error, str) and error.strip() in THROTTLE_ERRORS
+
+
 def lambda_attempts(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
-                    prices: PriceTable | None = None) -> pd.DataFrame:
+                    prices: PriceTable | None = None, include_unbilled: bool = False) -> pd.DataFrame:
     """One row per billed Lambda invocation with its configured memory, GB-seconds and cost.
 
     The tool is named by the function (from the function ARN, or from ``FunctionName`` when frames
     carry payloads), else by the state; ``tools`` is looked up by function name, then state name.
     Without timestamps (recorded corpus) the request is priced and the duration columns are NaN.
+    Throttled attempts (see the module docstring) are left out; ``include_unbilled=True`` keeps them
+    with ``billed`` False and every cost column 0. ``scheduled`` orders the calls within the month.
 
     Example:
         >>> per_call = lambda_attempts(frames, {"probe": LambdaConfig(512, "arm64")})  # doctest: +SKIP
@@ -141,7 +166,13 @@ def lambda_attempts(frames: Any, tools: ToolConfigs | None = None, *, region: st
             "attempts")
     table = prices or load_prices()
     is_lambda = attempts["resource_type"].astype(str) == "lambda"
-    b = attempts[is_lambda & attempts["outcome"].astype(str).isin(BILLED_OUTCOMES)]
+    throttled = attempts["error"].map(is_throttle).astype(bool) if "error" in attempts.columns else \
+        pd.Series(False, index=attempts.index)
+    keep = is_lambda & attempts["outcome"].astype(str).isin(BILLED_OUTCOMES)
+    if not include_unbilled:
+        keep &= ~throttled
+    b = attempts[keep]
+    billed = ~throttled[keep].to_numpy(dtype=bool)
     from_params = _function_from_parameters(frame(frames, "events")) if not b.empty else {}
     arns = b["execution"].astype(str).tolist()
     visits = b["visit"].astype("int64").tolist()
@@ -161,17 +192,22 @@ def lambda_attempts(frames: Any, tools: ToolConfigs | None = None, *, region: st
     memory = np.array([c.memory_mb for c in cfg], dtype=np.float64)
     run = b["run_ms"].to_numpy(dtype=np.float64)
     # Lambda bills whole milliseconds (at least 1); NaN (no timestamps) stays NaN: request only.
-    billed_ms = np.maximum(1.0, np.ceil(np.round(run, 6)))
+    # A throttled attempt never ran: 0 ms, 0 GB-s, no request.
+    billed_ms = np.where(billed, np.maximum(1.0, np.ceil(np.round(run, 6))), 0.0)
     gb_s = memory / MB_PER_GB * billed_ms / 1000.0
     # One invocation never crosses a monthly tier, so each row is priced at the first tier.
-    gb_price = np.array([table.lambda_(r).gb_second_tiers[c.arch][0].price for r, c in zip(reg, cfg, strict=True)])
+    gb_price = np.array([table.lambda_(r).gb_second_tiers[c.arch][0].price for r, c in zip(reg, cfg, strict=True)],
+                        dtype=np.float64)
     req = np.array([table.lambda_(r).per_million_requests for r in reg], dtype=np.float64) / 1_000_000.0
+    scheduled = b["scheduled"] if "scheduled" in b.columns else pd.Series(pd.NaT, index=b.index)
     out = pd.DataFrame({"execution": arns, "visit": visits, "state": states, "attempt": tries,
                         "tool": [fn or st for fn, st in zip(fns, states, strict=True)],
                         "memory_mb": [c.memory_mb for c in cfg], "arch": [c.arch for c in cfg], "region": reg,
-                        "run_ms": run, "billed_ms": billed_ms, "gb_seconds": gb_s, "requests_usd": req,
-                        "duration_usd": gb_s * gb_price})
+                        "scheduled": scheduled.array, "billed": billed,
+                        "run_ms": run, "billed_ms": billed_ms, "gb_seconds": gb_s,
+                        "requests_usd": np.where(billed, req, 0.0), "duration_usd": gb_s * gb_price})
     out["cost_usd"] = out["requests_usd"] + out["duration_usd"]
+    out.attrs["prices"] = table.citation
     return out
 
 
@@ -179,26 +215,34 @@ def tool_costs(frames: Any, tools: ToolConfigs | None = None, *, region: str | N
                prices: PriceTable | None = None) -> pd.DataFrame:
     """Lambda cost per tool: invocations, billed time, GB-seconds and dollars (first tier, no free tier).
 
+    ``invocations`` are the billed ones; ``throttled`` counts attempts Lambda throttled (not billed).
     ``untimed`` counts invocations whose duration the history does not give (placeholder
     timestamps): their requests are in ``cost_usd``, their duration is not.
 
     Example:
         >>> tool_costs(frames, {"probe": 512})                                   # doctest: +SKIP
-               invocations  untimed  billed_ms  gb_seconds  memory_mb    arch  ...  cost_usd
+               invocations  throttled  untimed  billed_ms  gb_seconds  memory_mb    arch  ...  cost_usd
         tool
-        probe           40        0    31200.0        15.6        512  x86_64  ...  0.000268
+        probe           40          2        0    31200.0        15.6        512  x86_64  ...  0.000268
     """
-    per = lambda_attempts(frames, tools, region=region, prices=prices)
-    cols = ["invocations", "untimed", "billed_ms", "gb_seconds", "memory_mb", "arch", "requests_usd",
+    table = prices or load_prices()
+    every = lambda_attempts(frames, tools, region=region, prices=table, include_unbilled=True)
+    cols = ["invocations", "throttled", "untimed", "billed_ms", "gb_seconds", "memory_mb", "arch", "requests_usd",
             "duration_usd", "cost_usd"]
-    if per.empty:
-        return pd.DataFrame(columns=cols, index=pd.Index([], name="tool"))
-    g = per.groupby("tool", sort=True)
-    out = pd.DataFrame({"invocations": g.size(), "untimed": g["run_ms"].agg(lambda r: int(r.isna().sum())),
+    if every.empty:
+        empty = pd.DataFrame(columns=cols, index=pd.Index([], name="tool"))
+        empty.attrs["prices"] = table.citation
+        return empty
+    g = every.groupby("tool", sort=True)
+    invocations = g["billed"].sum().astype("int64")
+    untimed = (every["billed"] & every["run_ms"].isna()).groupby(every["tool"], sort=True).sum().astype("int64")
+    out = pd.DataFrame({"invocations": invocations, "throttled": g.size() - invocations, "untimed": untimed,
                         "billed_ms": g["billed_ms"].sum(),
                         "gb_seconds": g["gb_seconds"].sum(), "memory_mb": g["memory_mb"].first(),
                         "arch": g["arch"].first(), "requests_usd": g["requests_usd"].sum(),
                         "duration_usd": g["duration_usd"].sum(), "cost_usd": g["cost_usd"].sum()})
     out["cost_usd"] = out["requests_usd"] + out["duration_usd"]
-    return out[cols].sort_values("cost_usd", ascending=False, kind="stable")
+    out = out[cols].sort_values("cost_usd", ascending=False, kind="stable")
+    out.attrs["prices"] = table.citation
+    return out
 

@@ -1,8 +1,10 @@
 """What the frames need from an ASL definition, looked up by state name.
 
-Histories do not say which Parallel branch a state belongs to, what a state's Retry policy is,
-or the Error of a Fail state that ran inside a Map; the definition does. The index is tolerant:
-definitions with placeholders or odd shapes simply yield fewer answers.
+Histories do not say which Parallel branch a state belongs to (by the definition's numbering), what
+a state's Retry policy is, or the Error of a Fail state that ran inside a Map; the definition does.
+A Fail state's ``Error``/``Cause`` count only when they are plain text: a JSONata template
+(``{% ... %}``) or an ``ErrorPath``/``CausePath`` is evaluated at run time, so only the history knows
+the value. The index is tolerant: definitions with placeholders or odd shapes yield fewer answers.
 """
 
 from __future__ import annotations
@@ -19,8 +21,21 @@ class StateInfo(NamedTuple):
     parent: str | None  # enclosing Map/Parallel state name (None at top level)
     branch: int | None  # Parallel branch index for states directly inside a branch
     retry: str | None  # the Retry array as JSON text
-    error: str | None  # Fail state's static Error / Cause
+    error: str | None  # Fail state's Error / Cause when static text (never a template)
     cause: str | None
+
+
+def static_text(value: Any) -> str | None:
+    """A Fail state's ``Error``/``Cause`` if it is fixed text; None for a JSONata template or a non-string.
+
+    Example:
+        >>> static_text("Deploy.Failed"), static_text('{% "deploy " & $id & " failed" %}'), static_text(3)
+        ('Deploy.Failed', None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return None if text.startswith("{%") and text.endswith("%}") else value
 
 
 class DefinitionIndex:
@@ -48,9 +63,8 @@ class DefinitionIndex:
                 continue
             stype = str(state.get("Type", ""))
             retry = state.get("Retry")
-            error, cause = state.get("Error"), state.get("Cause")
             info = StateInfo(stype, parent, branch, orjson.dumps(retry).decode() if retry else None,
-                             error if isinstance(error, str) else None, cause if isinstance(cause, str) else None)
+                             static_text(state.get("Error")), static_text(state.get("Cause")))
             self.by_key[(parent, name)] = info
             self.by_name.setdefault(name, info)
             if stype == "Parallel" and isinstance(state.get("Branches"), list):
@@ -63,9 +77,20 @@ class DefinitionIndex:
                     self._add(proc.get("States"), name, None)
 
     def lookup(self, parent: str | None, name: str) -> StateInfo | None:
-        """The state ``name`` inside ``parent`` (falls back to any state of that name)."""
+        """The state ``name`` inside ``parent`` (falls back to any state of that name).
+
+        Example:
+            >>> DefinitionIndex({"States": {"A": {"Type": "Pass"}}}).lookup(None, "A").type
+            'Pass'
+        """
         return self.by_key.get((parent, name)) or self.by_name.get(name)
 
     def parent_of(self, name: str) -> str | None:
+        """The enclosing Map/Parallel of ``name`` (None at top level or when unknown).
+
+        Example:
+            >>> DefinitionIndex(None).parent_of("A") is None
+            True
+        """
         info = self.by_name.get(name)
         return info.parent if info else None

@@ -32,6 +32,9 @@ from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 #: Step Functions keeps at most this many events per execution; it fails executions that reach it.
 MAX_HISTORY_EVENTS = 25_000
 
+#: Status of an execution whose history stops before its end (a pending nextToken, a cut file).
+INCOMPLETE = "INCOMPLETE"
+
 #: ASL state types, in the order the frames use for their categories.
 STATE_TYPES = ("Task", "Choice", "Map", "Parallel", "Pass", "Wait", "Succeed", "Fail")
 
@@ -261,7 +264,8 @@ class ExecutionHistory:
     def __init__(self, execution_arn: str, events: list[HistoryEvent] | None = None,
                  definition: dict[str, Any] | None = None, state_machine_arn: str | None = None, *,
                  source: str | None = None, format: str = "api", problems: tuple[str, ...] = (),
-                 synthetic_ids: frozenset[int] = frozenset(), columns: EventColumns | None = None) -> None:
+                 synthetic_ids: frozenset[int] = frozenset(), columns: EventColumns | None = None,
+                 truncated: str | None = None) -> None:
         self.execution_arn = execution_arn
         self.definition = definition
         self.state_machine_arn = state_machine_arn
@@ -269,6 +273,8 @@ class ExecutionHistory:
         self.format = format
         self.problems = problems
         self.synthetic_ids = synthetic_ids
+        #: Why the history stops before its execution's end (a pending nextToken...), else None.
+        self.truncated = truncated
         self._events = events
         if columns is None:
             evs = events or []
@@ -297,7 +303,10 @@ class ExecutionHistory:
 
     @property
     def status(self) -> str:
-        """AWS status word from the terminal event (RUNNING when there is none)."""
+        """AWS status word from the terminal event (RUNNING when there is none); INCOMPLETE when the history
+        stops before its execution's end (:attr:`truncated`)."""
+        if self.truncated:
+            return INCOMPLETE
         for code in reversed(self.columns.codes):
             meta = TYPE_METAS[code]
             if meta.role == EXEC_ENDED:
@@ -331,6 +340,15 @@ class HistoryWarning(UserWarning):
 
 class IncompleteHistoryWarning(HistoryWarning):
     """Events are missing: a gap in ids, or a ``previousEventId`` that points at no event."""
+
+
+class TruncatedHistoryWarning(IncompleteHistoryWarning):
+    """The history stops before its execution's end: a ``nextToken`` was still pending, or the execution
+    is known to have finished but no terminal event is there. Its status is ``INCOMPLETE``."""
+
+
+class BackwardsTimestampsWarning(HistoryWarning):
+    """Timestamps run backwards (an event is earlier than the one before it); durations crossing it are NaN."""
 
 
 class PlaceholderIdsWarning(HistoryWarning):

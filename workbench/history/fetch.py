@@ -31,6 +31,7 @@ import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm.auto import tqdm
 
+from workbench.core.arn import EXECUTION_KINDS, Arn
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import PRIVATE_FILE, private_dir, tighten_mode, write_bytes_atomic
 from workbench.history.client import ensure_adaptive_retries, stepfunctions_client
@@ -39,8 +40,8 @@ from workbench.history.fetch_pool import DaemonPool, FetchInterrupted, each_done
 from workbench.history.load import load_history
 from workbench.history.paging import MAX_PAGES, EndpointError, PaginationError, call, describe_failure, pages
 
-__all__ = ["FINISHED", "MAX_PAGES", "PAGE_SIZE", "CacheWarning", "EndpointError", "FetchError", "FetchInterrupted",
-           "HistoryCache", "PaginationError", "default_cache_dir", "ensure_adaptive_retries",
+__all__ = ["FINISHED", "MAX_PAGES", "PAGE_SIZE", "CacheWarning", "DefinitionWarning", "EndpointError", "FetchError",
+           "FetchInterrupted", "HistoryCache", "PaginationError", "default_cache_dir", "ensure_adaptive_retries",
            "fetch_histories", "fetch_history", "fetch_map_run_histories", "fetch_payload",
            "fetch_state_machine_histories", "list_executions", "stepfunctions_client"]
 
@@ -62,6 +63,10 @@ class FetchError(WorkbenchError):
 
 class CacheWarning(HistoryWarning):
     """A cache entry was unreadable and has been ignored (it will be re-fetched and rewritten)."""
+
+
+class DefinitionWarning(HistoryWarning):
+    """The endpoint refused ``DescribeStateMachineForExecution``: the history is kept without its definition."""
 
 
 # --- cache -----------------------------------------------------------------------------------------------
@@ -111,7 +116,9 @@ class HistoryCache:
     def path_for(self, execution_arn: str) -> Path:
         """Where the history of ``execution_arn`` is cached (``<root>/<2 hex>/<name>-<digest>.json``)."""
         digest = hashlib.sha256(execution_arn.encode()).hexdigest()
-        readable = re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(execution_arn.split(":")[-2:]))[-60:]
+        arn = Arn.try_parse(execution_arn)
+        tail = arn.parts[-2:] if arn else (execution_arn,)
+        readable = re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(tail))[-60:]
         return self.root / digest[:2] / f"{readable}-{digest[:24]}.json"
 
     def get(self, execution_arn: str, *, need_data: bool = True) -> dict[str, Any] | None:
@@ -196,8 +203,8 @@ def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bo
             break
         if ev["type"] == "ExecutionRedriven":
             break
-    parts = execution_arn.split(":")
-    machine = ":".join([*parts[:5], "stateMachine", parts[6]]) if len(parts) >= 8 else None
+    found = Arn.try_parse(execution_arn, *EXECUTION_KINDS)
+    machine = str(found.state_machine) if found and found.state_machine else None
     return {"executionArn": execution_arn, "stateMachineArn": machine, "status": status,
             "includeExecutionData": include_execution_data, "events": events}
 
@@ -207,10 +214,12 @@ def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bo
                   with_definition: bool = False, max_pages: int = MAX_PAGES) -> ExecutionHistory:
     """One execution's full history; served from the cache when the execution had finished.
 
-    ``with_definition=True`` also fetches the definition the execution ran with
-    (``describe_state_machine_for_execution``), which the frames use for Retry policies and branches.
-    Raises :class:`FetchError` when a call fails, :class:`PaginationError` when the endpoint pages in a
-    loop, :class:`EndpointError` when it is unreachable or not a Step Functions endpoint.
+    ``with_definition=True`` (what ``workbench history fetch``, reports and the explorer use) also stores
+    the definition the execution ran with (``DescribeStateMachineForExecution``, cached with the history),
+    which the frames use for Retry policies, branch numbers and Fail states; when the endpoint refuses
+    that call the history comes without it (a :class:`DefinitionWarning` says why). Raises
+    :class:`FetchError` when a call fails, :class:`PaginationError` when the endpoint pages in a loop,
+    :class:`EndpointError` when it is unreachable or not a Step Functions endpoint.
 
     Example:
         >>> h = fetch_history(client, "arn:aws:states:eu-west-1:123456789012:execution:M:run-1")  # doctest: +SKIP
@@ -219,16 +228,15 @@ def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bo
     """
     store = _cache(cache)
     payload = None if (store is None or refresh) else store.get(execution_arn, need_data=include_execution_data)
-    if payload is not None and with_definition and payload.get("definition") is None:
+    if payload is not None and with_definition and payload.get("definition") is None \
+            and not payload.get("definitionUnavailable"):
         payload = None
     if payload is None:
         try:
             payload = fetch_payload(client, execution_arn, include_execution_data=include_execution_data,
                                     max_pages=max_pages)
             if with_definition:
-                described = call(client, "describe_state_machine_for_execution", executionArn=execution_arn)
-                payload["definition"] = orjson.loads(described["definition"])
-                payload["stateMachineArn"] = described.get("stateMachineArn", payload["stateMachineArn"])
+                _add_definition(client, payload)
         except (BotoCoreError, ClientError) as exc:
             raise FetchError({execution_arn: describe_failure(exc)}, []) from exc
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
@@ -236,6 +244,21 @@ def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bo
         if store is not None and payload["status"] in FINISHED:
             store.put(payload)
     return load_history(payload, execution_arn=execution_arn)
+
+
+def _add_definition(client: Any, payload: dict[str, Any]) -> None:
+    """Store the definition the execution ran with in ``payload``; a refused call leaves a note instead."""
+    arn = payload["executionArn"]
+    try:
+        described = call(client, "describe_state_machine_for_execution", executionArn=arn)
+    except ClientError as exc:  # e.g. no states:DescribeStateMachineForExecution permission: keep the history
+        payload["definitionUnavailable"] = describe_failure(exc)
+        warnings.warn(f"{arn}: the definition is not available ({payload['definitionUnavailable']}); the history "
+                      "is analysed without it (no Retry policies, branches named by their first state)",
+                      DefinitionWarning, stacklevel=4)
+        return
+    payload["definition"] = orjson.loads(described["definition"])
+    payload["stateMachineArn"] = described.get("stateMachineArn", payload["stateMachineArn"])
 
 
 def _cache(cache: HistoryCache | bool | None) -> HistoryCache | None:

@@ -4,8 +4,11 @@ Every frame is built column by column from :class:`~workbench.history.events.Exe
 objects (never ``pd.DataFrame(list_of_dicts)``), so one million events take seconds
 (``bench/history.py``). Nesting is rebuilt from the ``previousEventId`` DAG (``walk.py``). All
 timestamps are ``datetime64[ns, UTC]``; durations are ``float64`` milliseconds (``NaN`` when an end
-is unknown, e.g. placeholder timestamps or a running execution); counters are ``int64``; nullable
-integers are ``Int64``; low-cardinality text is ``category``; free text is pandas ``str``.
+is unknown, e.g. placeholder timestamps or a running execution, and never negative: a step back in
+time along a ``previousEventId`` chain is warned about and gives ``NaN``); counters are ``int64``;
+nullable integers are ``Int64``; low-cardinality text is ``category``; free text is pandas ``str``.
+A history that stops before its execution's end (a pending ``nextToken``; a finished execution
+without its terminal event) has status ``INCOMPLETE``, and what it leaves open ``incomplete``.
 
 ``events`` — one row per history event, in history order (``id`` ascending within an execution)
     execution      category  execution ARN
@@ -16,7 +19,7 @@ integers are ``Int64``; low-cardinality text is ``category``; free text is panda
     timestamp      datetime64[ns, UTC]
     elapsed_ms     float64   since ``ExecutionStarted``
     state          category  name of the state the event belongs to (<NA> for execution events)
-    path           category  nesting path of that state visit, e.g. ``Gather/branch[1]/Pull``
+    path           category  nesting path of that state visit, e.g. ``Gather/branch[1]/Pull`` (see ``states``)
     visit          int64     row number of the visit in ``states`` for this execution (-1: none)
     error, cause   str       from ``*Failed``/``*TimedOut``/``EvaluationFailed``/... details
     resource       category  of the Task attempt the event belongs to (from its ``*Scheduled``): Lambda or
@@ -35,21 +38,25 @@ integers are ``Int64``; low-cardinality text is ``category``; free text is panda
     type              category  ASL type: Task, Choice, Map, Parallel, Pass, Wait, Succeed, Fail (from the
                                 ``*StateEntered`` type; the definition adds Retry policies, Parallel branch
                                 numbers and Fail-state errors)
-    path              category  ``Parent/branch[i]/Child`` or ``Map/iter[i]/Child``; top level = name
+    path              category  ``Parent/branch[i]/Child`` (i: the definition's branch number) or, without
+                                the definition, ``Parent/branch:First/Child`` (the branch's first state);
+                                ``Map/iter[i]/Child``; top level = name. Never depends on event order
     depth             int64     0 at top level, +1 per enclosing Parallel branch / Map iteration
     parent_visit      int64     visit of the enclosing Map/Parallel (-1 at top level)
     entered, exited   datetime64[ns, UTC]  ``*StateEntered``; ``*StateExited``, else the event that ended
                                 it (a failed visit ends at its failure; a Fail state at its entry)
     duration_ms       float64   exited - entered
     started_after_ms  float64   entered - execution start
-    status            category  succeeded | failed | caught | aborted | running
+    status            category  succeeded | failed | caught | aborted | running | incomplete
                                 caught = its last try failed and a Catch moved on (it has an Exited event);
                                 failed = its last try failed (or it is a Fail state) and nothing caught it;
-                                aborted = stopped from outside (sibling branch failed, execution stopped)
+                                aborted = stopped from outside (sibling branch failed, execution stopped);
+                                incomplete = still open where an INCOMPLETE history stops
     attempts          int64     tries: Task = scheduled attempts; Map/Parallel = ``*StateStarted`` count;
                                 other states 1
     retries           int64     max(attempts - 1, 0)
-    error, cause      str       of the last failure seen in the visit (inner failure for Map/Parallel)
+    error, cause      str       of the last failure seen in the visit (inner failure for Map/Parallel); a
+                                Fail state's are the evaluated ones from the history, never a template
     retry_policy      str       the state's ``Retry`` array as JSON text, when the definition is known
     entered_event     int64     id of the entered event
     exited_event      Int64     id of the exited/ending event
@@ -63,7 +70,7 @@ integers are ``Int64``; low-cardinality text is ``category``; free text is panda
     queue_ms       float64   started - scheduled
     run_ms         float64   ended - started (ended - scheduled when it never started)
     outcome        category  succeeded | failed | timed_out | schedule_failed | start_failed |
-                             submit_failed | aborted | running
+                             submit_failed | aborted | running | incomplete
     error, cause   str
     backoff_ms     float64   this attempt's scheduled - previous attempt's end (the Retry wait);
                              NaN for the first attempt
@@ -71,7 +78,7 @@ integers are ``Int64``; low-cardinality text is ``category``; free text is panda
 ``executions`` — one row per execution
     execution      category
     state_machine  category  state machine ARN when known
-    status         category  SUCCEEDED | FAILED | TIMED_OUT | ABORTED | RUNNING (AWS words)
+    status         category  SUCCEEDED | FAILED | TIMED_OUT | ABORTED | RUNNING (AWS words), or INCOMPLETE
     start, stop    datetime64[ns, UTC]
     duration_ms    float64
     events         int64     events in the history

@@ -20,6 +20,7 @@ limit emit a :class:`HistoryWarning` subclass and are recorded in ``ExecutionHis
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -44,7 +45,8 @@ _NOT_HISTORY_HINT = ('save the output of get_execution_history ({"events": [...]
 
 def load_history(source: Source, *, execution_arn: str | None = None, definition: dict[str, Any] | str | None = None,
                  state_machine_arn: str | None = None, strict: bool = False) -> ExecutionHistory:
-    """Load one execution history from a file, JSON text or parsed object.
+    """Load one execution history from a file, JSON text, parsed object, or a run (``run_mission``'s result:
+    its ARN and definition come with it).
 
     ``definition`` (ASL as dict or JSON text) improves the frames: Retry policies, Parallel branch
     numbers, Fail-state errors. ``strict=True`` raises on missing events instead of warning.
@@ -71,9 +73,31 @@ def load_history(source: Source, *, execution_arn: str | None = None, definition
     return history
 
 
+def history_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The history files below ``folder``, recursively, in path order: ``*.json`` and ``*.jsonl``, without
+    hidden files or folders (atomic-write temp files, ``.git``) and the corpus' ``INDEX.json``. This reads
+    the layout ``workbench history fetch -o DIR`` writes (``DIR/<2 hex>/<name>-<digest>.json``).
+
+    Example:
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> for name in ("a1/run-1.json", "b2/.run-2.json.x.tmp", "notes.txt", "top.json"):
+        ...     (root / name).parent.mkdir(exist_ok=True); _ = (root / name).write_text("{}")
+        >>> [str(p.relative_to(root)) for p in history_files(root)]
+        ['a1/run-1.json', 'top.json']
+    """
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        out.extend(Path(dirpath) / f for f in filenames
+                   if f.endswith((".json", ".jsonl")) and not f.startswith(".") and f != "INDEX.json")
+    return sorted(out)
+
+
 def load_histories(sources: Source | Iterable[Source], *, strict: bool = False) -> list[ExecutionHistory]:
-    """Load many histories: a folder (its ``*.json``/``*.jsonl``), a list of paths or objects, or one
-    CloudWatch Logs file holding several Express executions (split by ``execution_arn``).
+    """Load many histories: a folder (its ``*.json``/``*.jsonl``, recursively: see :func:`history_files`),
+    a list of paths or objects, or one CloudWatch Logs file holding several Express executions (split by
+    ``execution_arn``).
 
     Example:
         >>> hs = load_histories([{"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted",
@@ -95,15 +119,19 @@ def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) 
         'RUNNING'
     """
     if isinstance(sources, (str, os.PathLike)) and Path(sources).is_dir():
-        folder = Path(sources)
-        items: Iterable[Any] = sorted(p for p in folder.iterdir()
-                                      if p.suffix in (".json", ".jsonl") and p.name != "INDEX.json")
-    elif isinstance(sources, (str, os.PathLike, bytes, dict, ExecutionHistory)) or _is_event_list(sources):
+        items: Iterable[Any] = history_files(sources)
+    elif isinstance(sources, (str, os.PathLike, bytes, dict, ExecutionHistory)) or _is_event_list(sources) \
+            or _is_run(sources):
         items = [sources]
     else:
         items = sources  # type: ignore[assignment]
     for item in items:
         yield from _load(item, strict=strict)
+
+
+def _is_run(obj: Any) -> bool:
+    """An execution handle from ``run_mission``/``launch``: it loads its own history (ARN, definition)."""
+    return isinstance(getattr(obj, "arn", None), str) and callable(getattr(obj, "load_history", None))
 
 
 def _is_event_list(obj: Any) -> bool:
@@ -130,6 +158,9 @@ def _looks_like_json(source: Any) -> bool:
 def _load(source: Source, *, strict: bool) -> list[ExecutionHistory]:
     if isinstance(source, ExecutionHistory):
         return [source]
+    if _is_run(source):
+        run: Any = source
+        return [run.load_history()]
     name = _source_name(source)
     if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
         path = Path(source)
@@ -148,9 +179,28 @@ def _load(source: Source, *, strict: bool) -> list[ExecutionHistory]:
     raws = _classify(obj, name)
     out = []
     for n, raw in enumerate(raws):
-        arn = raw.arn or (stem if len(raws) == 1 else None) or (f"{stem}#{n}" if stem else f"execution-{n}")
-        out.append(normalise(raw, arn, name, strict))
+        arn = raw.arn or (stem if len(raws) == 1 else None) or (f"{stem}#{n}" if stem else "")
+        history = normalise(raw, arn, name, strict)
+        if not arn:
+            history.execution_arn = anonymous_name(history)
+        out.append(history)
     return out
+
+
+def anonymous_name(history: ExecutionHistory) -> str:
+    """A name for a history that came without an ARN or file name: ``execution-`` and a short digest of its
+    size, first and last timestamps and input, so different runs get different names and the same
+    history always the same one (pass ``execution_arn=`` to name it yourself).
+
+    Example:
+        >>> doc = {"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 1.5}]}
+        >>> load_history(doc).execution_arn == load_history(doc).execution_arn != "execution-0"
+        True
+    """
+    cols = history.columns
+    first = cols.details[0].get("input") if len(cols.ids) else None
+    key = f"{len(cols.ids)}|{cols.ts[0] if cols.ids else ''}|{cols.ts[-1] if cols.ids else ''}|{first}"
+    return "execution-" + hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
 
 
 def _parse_json(data: bytes, name: str) -> Any:
@@ -181,7 +231,8 @@ def _classify(obj: Any, name: str) -> list[RawHistory]:
             if events and isinstance(events[0], dict) and "message" in events[0] and "type" not in events[0]:
                 return _cloudwatch([_log_message(e, i, name) for i, e in enumerate(events)], name)
             return [RawHistory(events, "api", obj.get("executionArn"), _definition(obj.get("definition"), name),
-                         obj.get("stateMachineArn"))]
+                               obj.get("stateMachineArn"), next_token=obj.get("nextToken") or obj.get("NextToken"),
+                               declared_status=obj.get("status"))]
         keys = ", ".join(sorted(map(str, obj))[:8])
         what = "a state machine definition" if "States" in obj else f"an object with keys {keys}"
         raise history_error("HIST002", f"not an execution history: found {what}", name, hint=_NOT_HISTORY_HINT)

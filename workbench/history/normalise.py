@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+from workbench.core.arn import EXECUTION_KINDS, Arn
 from workbench.history.events import (
     ATTEMPT_FAILED,
     ATTEMPT_STARTED,
@@ -24,6 +25,8 @@ from workbench.history.events import (
     DETAILS_KEYS,
     EMPTY_DETAILS,
     ENTERED,
+    EXEC_ENDED,
+    EXEC_REDRIVEN,
     EXITED,
     HISTORY_EVENT_TYPES,
     ITER_FAILED,
@@ -37,11 +40,13 @@ from workbench.history.events import (
     TYPE_METAS,
     TYPE_NAMES,
     UNKNOWN,
+    BackwardsTimestampsWarning,
     EventColumns,
     ExecutionHistory,
     HistoryLimitWarning,
     IncompleteHistoryWarning,
     PlaceholderIdsWarning,
+    TruncatedHistoryWarning,
     UnknownEventTypeWarning,
     history_error,
     payload_text,
@@ -52,21 +57,25 @@ _NAN = float("nan")
 
 
 class RawHistory:
-    """One execution's events as found in the source, before normalisation."""
+    """One execution's events as found in the source, before normalisation.
+
+    ``next_token``: the ``nextToken`` the saved response still carried (more pages were never read);
+    ``declared_status``: the execution's status as the source states it beside the events (e.g. from
+    ``DescribeExecution``), used to tell a finished execution's cut history from a running one.
+    """
 
     def __init__(self, events: list[Any], fmt: str, arn: str | None = None,
-                 definition: dict[str, Any] | None = None, machine: str | None = None) -> None:
+                 definition: dict[str, Any] | None = None, machine: str | None = None, *,
+                 next_token: Any = None, declared_status: Any = None) -> None:
         self.events, self.fmt, self.arn, self.definition, self.machine = events, fmt, arn, definition, machine
+        self.next_token, self.declared_status = next_token, declared_status
 
 
 def machine_from_arn(arn: str | None) -> str | None:
     """``...:execution:Machine:run`` / ``...:express:Machine:run:id`` → the state machine ARN."""
-    if not arn:
-        return None
-    parts = arn.split(":")
-    if len(parts) >= 8 and parts[5] in ("execution", "express"):
-        return ":".join([*parts[:5], "stateMachine", parts[6]])
-    return None
+    found = Arn.try_parse(arn, *EXECUTION_KINDS) if arn else None
+    machine = found.state_machine if found else None
+    return str(machine) if machine else None
 
 
 # --- normalisation --------------------------------------------------------------------------------------
@@ -179,6 +188,14 @@ def _slow_columns(evs: list[Any], name: str) -> tuple[EventColumns, list[int]]:
 
 
 def normalise(raw: RawHistory, arn: str, name: str, strict: bool) -> ExecutionHistory:
+    """One raw history → :class:`ExecutionHistory`, with its problems warned about and recorded.
+
+    Example:
+        >>> raw = RawHistory([{"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 1.0}], "api")
+        >>> h = normalise(raw, "run-1", "<object>", strict=False)
+        >>> h.execution_arn, h.status
+        ('run-1', 'RUNNING')
+    """
     if not raw.events:
         raise history_error("HIST002", "the history has no events", name, location="events",
                             hint="the execution may not exist any more; fetch it again")
@@ -205,9 +222,56 @@ def normalise(raw: RawHistory, arn: str, name: str, strict: bool) -> ExecutionHi
         warnings.warn(f"{name}: {n} events; Step Functions fails an execution whose history reaches "
                       f"{MAX_HISTORY_EVENTS:,} events. Move the loop into child executions or a Distributed Map",
                       HistoryLimitWarning, stacklevel=4)
+    truncated = _truncation(raw, cols)
+    if truncated:
+        problems.append(truncated)
+        warnings.warn(f"{name}: {truncated}; its status is INCOMPLETE", TruncatedHistoryWarning, stacklevel=4)
+    _check_clock(cols, name)
     machine = raw.machine or machine_from_arn(raw.arn)
     return ExecutionHistory(arn, None, raw.definition, machine, source=name, format=raw.fmt,
-                            problems=tuple(problems), synthetic_ids=synthetic, columns=cols)
+                            problems=tuple(problems), synthetic_ids=synthetic, columns=cols, truncated=truncated)
+
+
+_FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+def _truncation(raw: RawHistory, cols: EventColumns) -> str | None:
+    """Why the events stop before the execution's end, or None: a pending nextToken, or a finished
+    execution (as the source declares) whose last event is not a terminal one."""
+    if isinstance(raw.next_token, str) and raw.next_token:
+        return ("the history was saved while a nextToken was still pending (later events were never fetched); "
+                "fetch every page, e.g. `workbench history fetch`")
+    declared = str(raw.declared_status or "").upper()
+    if declared in _FINISHED:
+        last = next((TYPE_METAS[c].role for c in reversed(cols.codes)
+                     if TYPE_METAS[c].role in (EXEC_ENDED, EXEC_REDRIVEN)), None)
+        if last != EXEC_ENDED:
+            return (f"the execution is {declared} but the history stops before its end (no terminal event); "
+                    "fetch it again")
+    return None
+
+
+def _check_clock(cols: EventColumns, name: str) -> None:
+    """Warn, naming the events, when an event is earlier than the event it follows (its ``previousEventId``):
+    a duration measured along that chain would be negative (the frames leave such durations NaN).
+
+    Concurrent branches may be written slightly out of time order; only a step back along a chain is wrong.
+    """
+    ts = cols.ts
+    if not any(map(operator.lt, ts[1:], ts)):  # C-speed scan (NaN compares False): in time order, nothing to do
+        return
+    pos = {i: k for k, i in enumerate(cols.ids)}
+    steps = [(k, p) for k, p in ((k, pos.get(cols.prevs[k], -1)) for k in range(len(ts)))
+             if p >= 0 and ts[k] < ts[p]]
+    if not steps:
+        return
+    names = TYPE_NAMES
+    shown = ", ".join(f"event {cols.ids[k]} ({names[cols.codes[k]]}) is {ts[p] - ts[k]:.3f} s before event "
+                      f"{cols.ids[p]} ({names[cols.codes[p]]}) it follows" for k, p in steps[:3])
+    more = f" and {len(steps) - 3} more" if len(steps) > 3 else ""
+    warnings.warn(f"{name}: timestamps run backwards: {shown}{more}. Durations that would be negative are "
+                  "left empty (NaN); check the clock of whatever wrote this history", BackwardsTimestampsWarning,
+                  stacklevel=5)
 
 
 _RANK = {ENTERED: 0, CONTAINER_STARTED: 1, ITER_STARTED: 2, SCHEDULED: 3, ATTEMPT_STARTED: 4, SUBMITTED: 5,

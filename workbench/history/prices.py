@@ -44,12 +44,27 @@ class ExpressPrices:
 
 @dataclass(frozen=True)
 class LambdaPrices:
-    """Lambda on-demand in one region: per-request price, GB-second tiers per architecture, free tier."""
+    """Lambda on-demand in one region: per-request price and GB-second tiers per architecture."""
 
     per_million_requests: float
     gb_second_tiers: Mapping[Arch, tuple[Tier, ...]]
-    free_requests: int
-    free_gb_seconds: float
+
+
+@dataclass(frozen=True)
+class FreeTier:
+    """The monthly free allowances of one AWS account, shared by all its regions.
+
+    AWS: "Your Free Tier usage is calculated each month across all regions and automatically applied
+    to your bill". The Lambda allowance is shared by x86_64 and arm64; Express has none.
+
+    Example:
+        >>> load_prices().free_tier.lambda_gb_seconds
+        400000.0
+    """
+
+    standard_transitions: int
+    lambda_requests: int
+    lambda_gb_seconds: float
 
 
 @dataclass(frozen=True)
@@ -64,11 +79,33 @@ class PriceTable:
 
     as_of: str
     sources: Mapping[str, str]
-    standard_free_transitions: int
+    free_tier: FreeTier
     standard: Mapping[str, float]
     express_by_region: Mapping[str, ExpressPrices]
     lambda_by_region: Mapping[str, LambdaPrices]
     path: str = field(default=str(DEFAULT_PRICES_PATH))
+
+    @property
+    def standard_free_transitions(self) -> int:
+        """Free Standard state transitions a month, per account (all regions together).
+
+        Example:
+            >>> load_prices().standard_free_transitions
+            4000
+        """
+        return self.free_tier.standard_transitions
+
+    @property
+    def citation(self) -> str:
+        """Where and when these prices come from, for every cost output to show.
+
+        Example:
+            >>> load_prices().citation.split(" (")[0]
+            'AWS list prices as of 2026-11-26'
+        """
+        pages = ", ".join(v for k, v in self.sources.items() if k != "free_tier")
+        where = "" if Path(self.path) == DEFAULT_PRICES_PATH else f", price file {Path(self.path).name}"
+        return f"AWS list prices as of {self.as_of} ({pages or 'no source given'}{where})"
 
     def standard_per_1000(self, region: str) -> float:
         """Price of 1,000 Standard state transitions in ``region``."""
@@ -146,6 +183,7 @@ def _load(path: Path) -> PriceTable:
         ) from exc
     reader = _Reader(path)
     doc = reader.obj(raw, "")
+    free = reader.obj(doc.get("free_tier"), "free_tier")
     standard = reader.obj(doc.get("standard"), "standard")
     per_1000 = reader.obj(standard.get("per_1000_transitions"), "standard.per_1000_transitions")
     express = reader.obj(doc.get("express"), "express")
@@ -153,8 +191,10 @@ def _load(path: Path) -> PriceTable:
     return PriceTable(
         as_of=str(doc.get("as_of", "unknown date")),
         sources={str(k): str(v) for k, v in reader.obj(doc.get("sources", {}), "sources").items()},
-        standard_free_transitions=int(
-            reader.number(standard.get("free_tier_transitions_per_month"), "standard.free_tier_transitions_per_month")
+        free_tier=FreeTier(
+            standard_transitions=int(reader.number(free.get("standard_transitions"), "free_tier.standard_transitions")),
+            lambda_requests=int(reader.number(free.get("lambda_requests"), "free_tier.lambda_requests")),
+            lambda_gb_seconds=reader.number(free.get("lambda_gb_seconds"), "free_tier.lambda_gb_seconds"),
         ),
         standard={r: reader.number(p, f"standard.per_1000_transitions.{r}") for r, p in per_1000.items()},
         express_by_region={r: reader.express(v, f"express.{r}") for r, v in express.items()},
@@ -209,15 +249,12 @@ class _Reader:
     def lambda_(self, value: object, where: str) -> LambdaPrices:
         v = self.obj(value, where)
         tiers = self.obj(v.get("gb_second_tiers"), f"{where}.gb_second_tiers")
-        free = self.obj(v.get("free_tier", {"requests": 0, "gb_seconds": 0}), f"{where}.free_tier")
         by_arch: dict[Arch, tuple[Tier, ...]] = {}
         for arch in ARCHES:
             by_arch[arch] = self.tiers(tiers.get(arch), f"{where}.gb_second_tiers.{arch}")
         return LambdaPrices(
             per_million_requests=self.number(v.get("per_million_requests"), f"{where}.per_million_requests"),
             gb_second_tiers=by_arch,
-            free_requests=int(self.number(free.get("requests"), f"{where}.free_tier.requests")),
-            free_gb_seconds=self.number(free.get("gb_seconds"), f"{where}.free_tier.gb_seconds"),
         )
 
 

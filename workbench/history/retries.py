@@ -155,7 +155,6 @@ def _container_outcome(status: str) -> str:
     return {"succeeded": "succeeded", "failed": "failed", "caught": "failed", "aborted": "aborted"}.get(status, status)
 
 
-
 _FAILED_OUTCOMES = ("failed", "timed_out", "schedule_failed", "start_failed", "submit_failed")
 _CHECK_COLUMNS = ["execution", "visit", "state", "type", "try_no", "error", "retrier", "n", "max_attempts",
                   "interval_s", "backoff_rate", "max_delay_s", "jitter", "expected_s", "actual_s", "verdict",
@@ -168,8 +167,9 @@ def backoff_check(frames: Any, *, tolerance_s: float = 0.25, slack: float = 0.1)
     One row per failed try: which retrier matched (``retrier``, its index in ``Retry``), the retry
     number ``n`` for that retrier, ``expected_s`` = min(IntervalSeconds × BackoffRate^(n-1),
     MaxDelaySeconds) and the observed ``actual_s`` (pause before the next try). ``verdict``:
-    ``retried``; ``exhausted`` (the matching retrier had used its MaxAttempts); ``not_retried`` (no
-    retrier matches the error, or the state has no Retry). ``consistent`` says whether actual_s fits
+    ``retried``; ``exhausted`` (the matching retrier had used its MaxAttempts; without the definition:
+    the visit was retried after this error before, and this time no further try followed);
+    ``not_retried`` (no retrier matches the error, or the state has no Retry). ``consistent`` says whether actual_s fits
     the policy: within [expected − tol, expected × (1+slack) + tol] for JitterStrategy NONE, within
     [0, expected × (1+slack) + tol] for FULL; <NA> when either side is unknown (no timestamps, or a
     retry happened but the definition was not given).
@@ -211,6 +211,7 @@ def _replay(group: list[dict[str, Any]], retriers: list[Retrier], tol: float, sl
     counts = [0] * len(retriers)
     recovered = group[-1]["outcome"] == "succeeded"
     rows: list[dict[str, Any]] = []
+    retried_errors: set[str | None] = set()  # errors this visit was retried after (a retrier handles them)
     for k, t in enumerate(group):
         if t["outcome"] not in _FAILED_OUTCOMES:
             continue
@@ -224,9 +225,15 @@ def _replay(group: list[dict[str, Any]], retriers: list[Retrier], tol: float, sl
                                "verdict": "retried" if has_next else "not_retried", "consistent": None,
                                "recovered": recovered}
         rows.append(row)
+        if not retriers:  # no policy known: the history alone tells retried, exhausted and not retried apart
+            if has_next:
+                retried_errors.add(error)
+            elif error in retried_errors:
+                row["verdict"] = "exhausted"  # retried after this error before, and no further try now
+            continue
         r = next((i for i, rt in enumerate(retriers) if rt.matches(error)), None)
         if r is None:
-            continue  # no policy known (or none matches): the history alone says whether it was retried
+            continue  # no retrier matches the error: not retried
         rt = retriers[r]
         row.update(retrier=r, max_attempts=rt.max_attempts, interval_s=rt.interval_s, backoff_rate=rt.backoff_rate,
                    max_delay_s=rt.max_delay_s if rt.max_delay_s is not None else np.nan, jitter=rt.jitter)

@@ -22,6 +22,7 @@ from workbench.history.columns import (
     V_LAST_FAIL,
     V_OPEN,
     V_PARENT,
+    V_PATH,
     V_SCOPE,
     V_STATE,
     V_STATUS,
@@ -31,8 +32,8 @@ from workbench.history.definition_index import DefinitionIndex
 
 Visit = list[Any]
 CONTAINERS = ("Map", "Parallel")
-# container bookkeeping, created on demand in V_BOX: child scopes, branch scopes, iteration scopes, next branch
-B_SCOPES, B_BRANCHES, B_ITERS, B_NEXT = range(4)
+# container bookkeeping, created on demand in V_BOX: child scopes, branch scopes, iteration scopes
+B_SCOPES, B_BRANCHES, B_ITERS = range(3)
 
 
 class Scope:
@@ -49,7 +50,7 @@ def box(x: Visit) -> list[Any]:
     """The container bookkeeping of a Map/Parallel visit (created on first use)."""
     b = x[V_BOX]
     if b is None:
-        b = x[V_BOX] = [[], {}, {}, 0]
+        b = x[V_BOX] = [[], {}, {}]
     return b  # type: ignore[no-any-return]
 
 
@@ -131,24 +132,29 @@ class Visits:
                     return
 
     def branch_scope(self, pv: int, name: str) -> Scope:
-        """The Parallel branch of ``pv`` that state ``name`` starts (definition first, else order seen)."""
+        """The Parallel branch of visit ``pv`` that state ``name`` starts.
+
+        Identity never depends on the order branches were seen: the definition's branch number
+        (``Gather/branch[1]/``) when the definition places ``name`` directly in a branch of this Parallel,
+        else the branch's first state (``Gather/branch:Pull/``): unique within the Parallel, and the
+        same in every run and any interleaving of the branches' events.
+        """
         par = self.V[pv]
         b = box(par)
         info = self.di.lookup(par[V_STATE], name) if self.di else None
-        index = info.branch if info is not None and info.parent == par[V_STATE] else None
-        if index is None:
-            index = b[B_NEXT]
-            b[B_NEXT] += 1
-        sc = b[B_BRANCHES].get(index)
+        key: int | str = info.branch if info is not None and info.parent == par[V_STATE] and \
+            info.branch is not None else name
+        sc = b[B_BRANCHES].get(key)
         if sc is None:
-            sc = b[B_BRANCHES][index] = Scope(pv, f"{par[2]}/branch[{index}]/", par[V_SCOPE].depth + 1)
+            label = f"branch[{key}]" if type(key) is int else f"branch:{key}"
+            sc = b[B_BRANCHES][key] = Scope(pv, f"{par[V_PATH]}/{label}/", par[V_SCOPE].depth + 1)
             b[B_SCOPES].append(sc)
         return sc  # type: ignore[no-any-return]
 
     def iteration_scope(self, v: int, index: Any) -> Scope:
         x = self.V[v]
         b = box(x)
-        sc = b[B_ITERS][index] = Scope(v, f"{x[2]}/iter[{index}]/", x[V_SCOPE].depth + 1)
+        sc = b[B_ITERS][index] = Scope(v, f"{x[V_PATH]}/iter[{index}]/", x[V_SCOPE].depth + 1)
         b[B_SCOPES].append(sc)
         return sc
 

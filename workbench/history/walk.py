@@ -5,22 +5,23 @@ interleave, a branch's first state points at ``ParallelStateStarted``, an iterat
 at its ``MapIterationStarted``, and Map/Parallel retries repeat ``*StateStarted``. So every event is
 attached to a *visit* by following its predecessor: an Entered event opens a visit in the scope
 its predecessor implies; other events belong to the nearest *open* visit of the right kind up the
-nesting chain from their predecessor's visit (name-matched when the event carries a name). When a
-predecessor is unknown (placeholder ids) we fall back to the definition and to the most recent
-open visit, and the history is flagged incomplete by the loader.
+nesting chain from their predecessor's visit (name-matched when the event carries a name). Branch and
+iteration identity therefore never depends on the order events were written (see
+:meth:`~workbench.history.visits.Visits.branch_scope`). When a predecessor is unknown (placeholder
+ids) we fall back to the definition and to the most recent open visit, and the history is flagged
+incomplete by the loader.
 
-One pass, plain lists and small slotted objects: this is the hot loop of the whole package.
+One pass: :func:`_pass` is the hot loop of the whole package (plain lists, small slotted objects,
+the frequent events handled inline); the rare events (Map/Parallel bookkeeping, execution start and
+end...) go to small handlers in :mod:`workbench.history.walk_rare`.
 """
 
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-import orjson
 
 from workbench.history.columns import (
     A_CAUSE,
@@ -30,15 +31,11 @@ from workbench.history.columns import (
     A_ROW,
     A_START,
     V_BOX,
-    V_CAUSE,
     V_CUR,
     V_END,
-    V_ERROR,
-    V_FAIL,
     V_LAST_FAIL,
     V_OK,
     V_OPEN,
-    V_PARENT,
     V_SCOPE,
     V_STATE,
     V_STATUS,
@@ -51,73 +48,51 @@ from workbench.history.events import (
     ATTEMPT_OUTCOME,
     ATTEMPT_STARTED,
     ATTEMPT_SUCCEEDED,
-    CONTAINER_ABORTED,
-    CONTAINER_FAILED,
     CONTAINER_STARTED,
-    CONTAINER_SUCCEEDED,
     ENTERED,
-    EVALUATION_FAILED,
-    EXEC_ENDED,
     EXEC_REDRIVEN,
     EXEC_STARTED,
     EXITED,
-    ITER_ABORTED,
-    ITER_FAILED,
     ITER_STARTED,
-    ITER_SUCCEEDED,
-    MAPRUN_FAILED,
-    MAPRUN_REDRIVEN,
-    MAPRUN_STARTED,
-    MAPRUN_SUCCEEDED,
     SCHEDULED,
-    STATE_ABORTED,
     SUBMIT_FAILED,
     SUBMITTED,
     TYPE_METAS,
     ExecutionHistory,
 )
-from workbench.history.visits import B_BRANCHES, B_ITERS, B_NEXT, Scope, Visits, box, fail
+from workbench.history.visits import fail
+from workbench.history.walk_rare import WalkState, cut_short, opt_text, rare, text
 
 _NAN = math.nan
-_MINUS_ONE = (-1,)
-
-
-def _text(value: object) -> str:
-    return value if type(value) is str else orjson.dumps(value).decode()
-
-
-def _opt_text(value: object) -> str | None:
-    return None if value is None else _text(value)
 
 
 def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistory], DefinitionIndex | None]) -> None:
-    """Append one history's events, visits, attempts and execution row to ``buf``."""
-    cols = h.columns
-    codes = cols.codes
-    n = len(cols.ids)
-    di = index_for(h)
-    g0, vg0, xi = buf.n_events, buf.n_visits, len(buf.x_name)
-    synth = h.synthetic_ids
-    contiguous = not synth and n > 0 and cols.ids[0] == 1 and cols.ids[-1] == n
-    pos = {} if contiguous else {i: k for k, i in enumerate(cols.ids)}
-    tr = Visits(cols.ts, g0, di)
-    V, root = tr.V, tr.root
-    evis = [-1] * n
-    in_size = array("q", _MINUS_ONE) * n
-    out_size = array("q", _MINUS_ONE) * n
-    attempts: list[list[Any]] = []
-    escope: dict[int, Scope] = {}
-    ts_of = cols.ts
-    a0 = buf.n_attempts
-    payloads = buf.payloads
+    """Append one history's events, visits, attempts and execution row to ``buf``.
+
+    Example:
+        >>> from workbench.history.load import load_history
+        >>> buf = Buffers(payloads=False)
+        >>> walk(load_history("../shared/corpus/histories/test_base__test_state_fail.json"), buf, lambda h: None)
+        >>> buf.x_status, buf.n_visits
+        (['FAILED'], 1)
+    """
+    w = WalkState(h, buf, index_for(h))
+    _pass(w)
+    if h.truncated:
+        cut_short(w)
+    _flush(w)
+
+
+def _pass(w: WalkState) -> None:
+    """Attach every event to its visit, updating visits and attempts as their events arrive."""
+    cols, tr, buf, di = w.cols, w.tr, w.buf, w.di
+    codes, ts_of, synth, pos, contiguous = cols.codes, cols.ts, w.h.synthetic_ids, w.pos, w.contiguous
+    V, root, evis, escope, attempts = tr.V, tr.root, w.evis, w.escope, w.attempts
+    in_size, out_size, payloads = w.in_size, w.out_size, buf.payloads
+    g0, vg0, a0, xi = w.g0, w.vg0, w.a0, w.xi
     att_rows, att_vals = buf.e_attempt.rows.append, buf.e_attempt.values.append
     err_add, cause_add = buf.e_error.add, buf.e_cause.add
-    t0 = stop = _NAN
-    status, x_error, x_cause = "RUNNING", None, None
-    failures = 0
     metas = TYPE_METAS
-
-    # --- the pass --------------------------------------------------------------------------------------
     # Module constants as locals: the loop below runs once per event and LOAD_FAST beats LOAD_GLOBAL.
     ENTERED_, EXITED_, SCHEDULED_, SUBMIT_FAILED_, SUBMITTED_ = ENTERED, EXITED, SCHEDULED, SUBMIT_FAILED, SUBMITTED
     STARTED_, SUCCEEDED_ = ATTEMPT_STARTED, ATTEMPT_SUCCEEDED
@@ -140,7 +115,7 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
             s = d.get(key)
             if s is not None:
                 if type(s) is not str:
-                    s = _text(s)
+                    s = text(s)
                 in_size[k] = len(s) if s.isascii() else len(s.encode())
                 if payloads:
                     buf.e_input.add(g0 + k, s)
@@ -149,11 +124,10 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
             s = d.get(key)
             if s is not None:
                 if type(s) is not str:
-                    s = _text(s)
+                    s = text(s)
                 out_size[k] = len(s) if s.isascii() else len(s.encode())
                 if payloads:
                     buf.e_output.add(g0 + k, s)
-        v = -1
         if role == ENTERED_:
             name = d.get("name") or "?"
             if p >= 0:
@@ -180,8 +154,8 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
                  True, -1, False, False, None, scope, None, xi, v]  # open fail last_fail ok cur scope box
             V.append(x)
             scope.members.append(v)
-            if stype == "Fail":
-                failures += 1
+            if stype == "Fail":  # static Error/Cause only: a template's value comes from the history
+                w.failures += 1
                 fail(x, k, info.error if info is not None else None, info.cause if info is not None else None)
         elif role == EXITED_:
             name = d.get("name")
@@ -195,7 +169,7 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
                     if a is not None and a[A_OUT_] == "running":  # exited with an attempt still open
                         a[A_END_], a[A_OUT_] = ts_of[k], "succeeded" if x[STATUS] == "succeeded" else "aborted"
                 else:
-                    if x[BOX] is not None and not x[LAST_FAIL] and not x[V_OK]:
+                    if not x[LAST_FAIL] and not x[V_OK]:
                         tr.infer_failure(x)
                     tr.close(v, k, "caught" if x[LAST_FAIL] else "succeeded", k)
             else:
@@ -211,9 +185,9 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
                     x[TRIES] += 1
                     x[LAST_FAIL] = False  # a new try: only its own outcome counts from now on
                     a = x[CUR] = [xi, vg0 + v, x[TRIES], kind, d.get("resource"),
-                                    d.get("resourceType") if kind == "task" else kind, sched, nan, nan,
-                                    "running", None, None, sched - a[A_END_] if a is not None else nan,
-                                    a0 + len(attempts)]
+                                  d.get("resourceType") if kind == "task" else kind, sched, nan, nan,
+                                  "running", None, None, sched - a[A_END_] if a is not None else nan,
+                                  a0 + len(attempts)]
                     attempts.append(a)
                 if role == STARTED_:
                     a[A_START_] = ts_of[k]
@@ -221,138 +195,51 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
                     a[A_END_], a[A_OUT_] = ts_of[k], "succeeded"
                     x[LAST_FAIL] = False
                 elif role != SCHEDULED_ and role != SUBMITTED_:
-                    error, cause = d.get("error"), _opt_text(d.get("cause"))
+                    error, cause = d.get("error"), opt_text(d.get("cause"))
                     a[A_END_], a[A_OUT_], a[A_ERR], a[A_CAUSE] = ts_of[k], ATTEMPT_OUTCOME[role], error, cause
                     fail(x, k, error, cause)
                 att_rows(g0 + k)
                 att_vals(a[A_ROW_])
             if role > SUCCEEDED_:
-                failures += 1
+                w.failures += 1
                 err_add(g0 + k, d.get("error"))
-                cause_add(g0 + k, _opt_text(d.get("cause")))
-        elif ITER_STARTED <= role <= ITER_ABORTED:
-            name = d.get("name")
-            idx = d.get("index")
-            if idx is not None:
-                buf.e_iteration.add(g0 + k, idx)
-            v = tr.owner(pv, "Map", name)
-            if v >= 0:
-                x = V[v]
-                if role == ITER_STARTED:
-                    escope[k] = tr.iteration_scope(v, idx)
-                else:
-                    if role == ITER_FAILED:
-                        tr.take_error(x, pv)
-                    sc = box(x)[B_ITERS].get(idx)
-                    if sc is not None:
-                        tr.close_members(sc, k, role == ITER_SUCCEEDED)
-        elif CONTAINER_STARTED <= role <= CONTAINER_ABORTED:
-            stype = meta[1]
-            v = pv if pv >= 0 and V[pv][OPEN] and V[pv][TYPE] == stype else tr.owner(pv, stype, None)
-            if v >= 0:
-                x = V[v]
-                bx = box(x)
-                if role == CONTAINER_STARTED:
-                    x[TRIES] += 1
-                    x[V_OK] = x[LAST_FAIL] = False
-                    if x[TRIES] > 1:  # a Retry re-started the Map/Parallel
-                        tr.take_error(x, pv)
-                        tr.close_tree(x, k, False)
-                        bx[B_BRANCHES], bx[B_ITERS], bx[B_NEXT] = {}, {}, 0
-                elif role == CONTAINER_SUCCEEDED:
-                    x[LAST_FAIL], x[V_OK] = False, True
-                    tr.close_tree(x, k, True)
-                elif role == CONTAINER_FAILED:
-                    tr.take_error(x, pv)
-                    x[LAST_FAIL], x[V_FAIL] = True, k
-                    tr.close_tree(x, k, False)
-                else:
-                    tr.close(v, k, "failed" if x[LAST_FAIL] else "aborted")
-        elif role == STATE_ABORTED:
-            stype = meta[1]
-            v = pv if pv >= 0 and V[pv][OPEN] and V[pv][TYPE] == stype else tr.sibling(pv, stype)
-            if v >= 0 and V[v][OPEN]:
-                tr.close(v, k, "failed" if V[v][LAST_FAIL] else "aborted")
-        elif role == EVALUATION_FAILED:
-            name = d.get("state")
-            v = tr.owner(pv, None, name if isinstance(name, str) else None)
-            error, cause = d.get("error"), _opt_text(d.get("cause"))
-            err_add(g0 + k, error)
-            cause_add(g0 + k, cause)
-            failures += 1
-            if v >= 0:
-                fail(V[v], k, error, cause)
-        elif MAPRUN_STARTED <= role <= MAPRUN_REDRIVEN:
-            v = tr.owner(pv, "Map", None)
-            if role in (MAPRUN_STARTED, MAPRUN_REDRIVEN):
-                buf.e_maprun.add(g0 + k, d.get("mapRunArn"))
-            elif role == MAPRUN_FAILED:
-                error, cause = d.get("error"), _opt_text(d.get("cause"))
-                err_add(g0 + k, error)
-                cause_add(g0 + k, cause)
-                failures += 1
-                if v >= 0:
-                    fail(V[v], k, error, cause)
-            elif role == MAPRUN_SUCCEEDED and v >= 0:
-                V[v][LAST_FAIL] = False
-        elif role == EXEC_STARTED:
-            if t0 != t0:  # NaN: the first start wins (redriven executions keep their start)
-                t0 = ts_of[k]
-        elif role == EXEC_ENDED:
-            status, stop = meta[6], ts_of[k]
-            x_error, x_cause = d.get("error"), _opt_text(d.get("cause"))
-            if x_error is not None:
-                err_add(g0 + k, x_error)
-            if x_cause is not None:
-                cause_add(g0 + k, x_cause)
-            chain = set()
-            c = pv
-            while c >= 0:
-                chain.add(c)
-                c = V[c][V_PARENT]
-            for j, y in enumerate(V):
-                if not y[OPEN]:
-                    continue
-                if status == "SUCCEEDED":
-                    tr.close(j, k, "failed" if y[LAST_FAIL] else "succeeded")
-                elif j in chain or y[LAST_FAIL]:
-                    if y[V_ERROR] is None and j in chain:
-                        y[V_ERROR], y[V_CAUSE] = x_error, x_cause
-                    tr.close(j, k, "failed")
-                else:
-                    tr.close(j, k, "aborted")
-        else:  # UNKNOWN, ExecutionRedriven: keep the event with its predecessor's visit
-            v = pv
-            if role == EXEC_REDRIVEN:  # a redrive re-runs failed states: the execution is running again
-                status, stop = "RUNNING", nan
+                cause_add(g0 + k, opt_text(d.get("cause")))
+        else:
+            v = rare(w, k, role, meta, pv, d)
         evis[k] = v
 
+
+# --- output ---------------------------------------------------------------------------------------------
+def _flush(w: WalkState) -> None:
+    """Append the walked history's columns and rows to the buffers, then free its working records."""
+    buf, cols, h, n = w.buf, w.cols, w.h, w.n
     buf.n_events += n
-    buf.e_ids.append(np.arange(1, n + 1, dtype=np.int64) if contiguous else np.asarray(cols.ids, dtype=np.int64))
+    buf.e_ids.append(np.arange(1, n + 1, dtype=np.int64) if w.contiguous else np.asarray(cols.ids, dtype=np.int64))
     buf.e_prevs.append(np.asarray(cols.prevs, dtype=np.int64))
-    buf.e_codes.append(np.asarray(codes, dtype=np.int64))
-    buf.e_ts.append(np.asarray(ts_of, dtype=np.float64))
-    buf.e_visits.append(np.asarray(evis, dtype=np.int64))
-    buf.e_in_sizes.append(np.frombuffer(in_size, dtype=np.int64))
-    buf.e_out_sizes.append(np.frombuffer(out_size, dtype=np.int64))
-    buf.e_voffset.append(vg0)
-    if synth:
+    buf.e_codes.append(np.asarray(cols.codes, dtype=np.int64))
+    buf.e_ts.append(np.asarray(cols.ts, dtype=np.float64))
+    buf.e_visits.append(np.asarray(w.evis, dtype=np.int64))
+    buf.e_in_sizes.append(np.frombuffer(w.in_size, dtype=np.int64))
+    buf.e_out_sizes.append(np.frombuffer(w.out_size, dtype=np.int64))
+    buf.e_voffset.append(w.vg0)
+    if h.synthetic_ids:
         for k, i in enumerate(cols.ids):
-            if i in synth:
-                buf.e_unknown_id.add(g0 + k, True)
-    buf.add_rows(V, attempts)
+            if i in h.synthetic_ids:
+                buf.e_unknown_id.add(w.g0 + k, True)
+    V = w.tr.V
+    buf.add_rows(V, w.attempts)
     buf.x_visits.append(len(V))
     # Free this history's working records now (frames() pauses the cyclic collector).
     V.clear()
-    attempts.clear()
-    escope.clear()
+    w.attempts.clear()
+    w.escope.clear()
     buf.x_name.append(h.execution_arn)
     buf.x_machine.append(h.state_machine_arn)
-    buf.x_status.append(status)
-    buf.x_start.append(t0)
-    buf.x_stop.append(stop)
+    buf.x_status.append(w.status)
+    buf.x_start.append(w.t0)
+    buf.x_stop.append(w.stop)
     buf.x_events.append(n)
-    buf.x_failures.append(failures)
-    buf.x_error.append(x_error)
-    buf.x_cause.append(x_cause)
+    buf.x_failures.append(w.failures)
+    buf.x_error.append(w.error)
+    buf.x_cause.append(w.cause)
     buf.x_complete.append(h.complete)

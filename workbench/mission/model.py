@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from workbench.core.arn import function_name
 from workbench.mission.durations import PositiveDuration
 from workbench.mission.faults import FaultSpec
 from workbench.mission.policies import RetryPolicy
@@ -48,11 +49,13 @@ class ToolSpec(BaseModel):
 
     @property
     def function_name(self) -> str:
-        """The bare function name, also when ``lambda`` is a full or partial ARN."""
-        parts = self.lambda_.split(":")
-        if self.lambda_.startswith("arn:") and len(parts) >= 7:
-            return parts[6]
-        return parts[0] if len(parts) <= 2 else parts[-1]
+        """The bare function name, also when ``lambda`` is a full or partial ARN (qualifier dropped).
+
+        Example:
+            >>> ToolSpec.model_validate({"lambda": "123456789012:function:fetch-alert:prod"}).function_name
+            'fetch-alert'
+        """
+        return function_name(self.lambda_)
 
 
 class Defaults(BaseModel):

@@ -12,13 +12,14 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import write_text_atomic
 from workbench.history.columns import gc_paused
 from workbench.report import sections, sections_cost, sections_runs
 from workbench.report.context import Context, ReportOptions
 from workbench.report.html import Section, esc, page
-from workbench.report.inputs import ReportData, ReportError, collect, pick_definition
+from workbench.report.inputs import ReportData, ReportError, carried_tools, collect, pick_definition
 
 SECTIONS: tuple[Callable[[Context], Section], ...] = (
     sections.summary, sections.graph, sections.timeline, sections.latency, sections_runs.retries,
@@ -34,11 +35,12 @@ class Report:
         >>> report.save("nightly.html")                                     # doctest: +SKIP
     """
 
-    def __init__(self, html: str, title: str, executions: int, sections: tuple[str, ...]) -> None:
+    def __init__(self, html: str, title: str, executions: int, sections: tuple[str, ...], incomplete: int = 0) -> None:
         self.html = html
         self.title = title
         self.executions = executions
         self.sections = sections
+        self.incomplete = incomplete  # executions whose history stops before their end (status INCOMPLETE)
 
     @property
     def size(self) -> int:
@@ -59,14 +61,36 @@ class Report:
         return f"Report({self.title!r}, {self.executions} executions, {self.size / 1e6:.1f} MB)"
 
 
+def _is_asl(data: Any) -> bool:
+    return isinstance(data, Mapping) and "States" in data and "StartAt" in data
+
+
+def _asl_file(path: Any) -> dict[str, Any] | None:
+    """The definition in an ASL file (JSON or YAML, any name), or None when the file is not ASL."""
+    from workbench.asl.lint.loader import load_asl
+    from workbench.core.diagnostics import AslError
+
+    try:
+        data = load_asl(path).definition
+    except AslError:  # unreadable or not JSON/YAML: the Mission loader says why, in its own words
+        return None
+    return dict(data) if _is_asl(data) else None
+
+
 def _mission(mission: Any) -> tuple[Any, dict[str, Any] | None, list[str]]:
-    """(Mission or None, compiled definition or None, notes) from a path or a Mission object."""
+    """(Mission or None, definition or None, notes) from a Mission, a Mission file, or any ASL file or dict."""
     if mission is None:
         return None, None, []
     from workbench.asl.compiler import compile_mission
     from workbench.mission.loader import load_mission
     from workbench.mission.model import Mission
 
+    if _is_asl(mission):
+        return None, dict(mission), []
+    if not isinstance(mission, Mission):
+        asl = _asl_file(mission)
+        if asl is not None:
+            return None, asl, []
     m = mission if isinstance(mission, Mission) else load_mission(mission)
     try:
         return m, compile_mission(m, check=False), []
@@ -93,9 +117,11 @@ def build(source: Any, mission: Any = None, definition: Mapping[str, Any] | str 
     ``Execution`` handles, or :class:`~workbench.history.frames.HistoryFrames`.
 
     ``mission`` (a Mission or its file) names the report, gives the definition to draw and the Lambda
-    memory for costs; ``definition`` overrides the drawn definition. Options are the fields of
-    :class:`~workbench.report.context.ReportOptions` (``secret_keys``, ``max_payload_bytes``, ``examples``,
-    ``timeline_execution``, ``target``, ``stamp``, ``show_paths``, ``tools``, ``prices``, ``region``, ...).
+    memory for costs; it may also be any ASL file or dict (the definition only). ``definition`` overrides
+    the drawn definition. Executions from ``run_mission``/the Launcher carry their definition and tools.
+    Options are the fields of :class:`~workbench.report.context.ReportOptions` (``secret_keys``,
+    ``max_payload_bytes``, ``examples``, ``timeline_execution``, ``target``, ``stamp``, ``show_paths``, ``tools``,
+    ``prices``, ``region``, ...).
     Raises :class:`~workbench.report.inputs.ReportError` when there is nothing to report.
 
     Example:
@@ -115,8 +141,9 @@ def _build(source: Any, mission: Any, definition: Mapping[str, Any] | str | None
     frames, histories = collect(source)
     m, compiled, notes = _mission(mission)
     chosen, where, seen = pick_definition(_definition(definition), compiled, histories)
+    tools = m.tools if m and m.tools else carried_tools(source)
     data = ReportData(frames, histories, chosen, where, seen, m.name if m else None,
-                      m.description if m else None, m.tools if m and m.tools else None)
+                      m.description if m else None, tools)
     if len(data.executions) == 0:
         raise ReportError("nothing to report: the inputs hold no execution.")
     ctx = Context(data, opts, notes=notes)
@@ -130,15 +157,17 @@ def _build(source: Any, mission: Any, definition: Mapping[str, Any] | str | None
     footer = "Built with Mission Workbench. Secret-looking fields are redacted; large values are cut."
     if opts.stamp:
         footer += f" Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}."
-    return Report(page(name, subtitle, built, ctx.figures, esc(footer)), name, n, tuple(s.id for s in built))
+    incomplete = int((data.executions["status"].astype(str) == "INCOMPLETE").sum())
+    return Report(page(name, subtitle, built, ctx.figures, esc(footer)), name, n, tuple(s.id for s in built),
+                  incomplete)
 
 
 def _default_title(data: ReportData) -> str:
     if data.mission_name:
         return f"{data.mission_name}: run report"
-    machines = sorted({str(m).rsplit(":", 1)[-1] for m in data.executions["state_machine"].dropna()})
+    machines = sorted({short_name(str(m)) for m in data.executions["state_machine"].dropna()})
     if len(machines) == 1:
         return f"{machines[0]}: run report"
     if len(data.executions) == 1:
-        return f"Run report: {str(data.executions['execution'].iloc[0]).rsplit(':', 1)[-1]}"
+        return f"Run report: {short_name(str(data.executions['execution'].iloc[0]))}"
     return "Run report"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.arn import short_name
 from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor, redact_frame
 from workbench.history.analysis import failures
 from workbench.history.cost_frames import execution_costs, region_of
@@ -178,5 +179,5 @@ class Context:
         return subset_frames(self.frames, list(wanted))
 
     def short(self, arn: object) -> str:
-        """An execution's name (the last ARN field): what people call a run."""
-        return str(arn).rsplit(":", 1)[-1]
+        """An execution's name (read from its ARN): what people call a run."""
+        return short_name(str(arn))

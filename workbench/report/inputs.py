@@ -107,9 +107,31 @@ def _is_execution_handle(obj: Any) -> bool:
 
 
 def _from_handle(obj: Any) -> ExecutionHistory:
+    """An Execution handle's history, with the definition it carries (from ``run_mission``/the Launcher)."""
+    loader = getattr(obj, "load_history", None)
+    if callable(loader):
+        history: ExecutionHistory = loader()
+        return history
     events = obj.history()
     machine = getattr(obj, "state_machine_arn", None)
-    return load_history({"events": events}, execution_arn=obj.arn, state_machine_arn=machine)
+    definition = getattr(obj, "definition", None)
+    return load_history({"events": events}, execution_arn=obj.arn, state_machine_arn=machine,
+                        definition=definition if isinstance(definition, dict) else None)
+
+
+def carried_tools(source: Any) -> Mapping[str, Any] | None:
+    """The tools (memory, architecture) carried by the first Execution handle in ``source`` that has them.
+
+    Example:
+        >>> carried_tools(["run-1.json"]) is None
+        True
+    """
+    items = [source] if _is_execution_handle(source) else source if isinstance(source, list | tuple) else []
+    for item in items:
+        tools = getattr(item, "tools", None) if _is_execution_handle(item) else None
+        if isinstance(tools, Mapping) and tools:
+            return tools
+    return None
 
 
 def collect(source: Any) -> tuple[Any, list[ExecutionHistory]]:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.core.diagnostics import WorkbenchError
+from workbench.core.money import fmt_per_executions, fmt_usd
 from workbench.history.analysis import state_latency
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, definition_list, esc, table
 from workbench.report.inputs import definition_hash
-from workbench.viz.figure_base import fmt_ms, fmt_usd, pick_execution
+from workbench.viz.figure_base import fmt_ms, pick_execution
 from workbench.viz.graph_svg import draw
 from workbench.viz.latency import latency_figure
 from workbench.viz.outcomes import outcomes_figure
 from workbench.viz.overlay_from_history import heat_for_executions, overlay_for_execution
 from workbench.viz.timeline import timeline_figure
 
-_STATUS_ORDER = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING")
+_STATUS_ORDER = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 
 
 def _when(ts: object) -> str:
@@ -58,16 +59,27 @@ def summary(ctx: Context) -> Section:
     costs = ctx.execution_costs["cost_usd"]
     cost = None
     if len(costs):
-        cost = (f"{fmt_usd(float(costs.sum()))} in total; per execution {fmt_usd(float(costs.mean()))} on average, "
-                f"{fmt_usd(float(costs.median()))} median, {fmt_usd(float(costs.max()))} max")
+        total = float(costs.sum())
+        cost = (f"{fmt_usd(total)} in total; on average {fmt_per_executions(total, len(costs))}; per execution "
+                f"{fmt_usd(float(costs.median()))} median, {fmt_usd(float(costs.max()))} max "
+                f"({ctx.prices[0].citation})")
     incomplete = int((~ex["complete"].astype(bool)).sum())
+    cut = int((status == "INCOMPLETE").sum())
+    if cut:
+        their = "histories stop before their" if cut != 1 else "history stops before its"
+        ctx.notes.append(f"{cut:,} {their} "
+                         "execution ended (a nextToken was still pending, or the terminal event is missing): status "
+                         "INCOMPLETE, and every number from them is a lower bound. Fetch them again with "
+                         "`workbench history fetch`.")
+    origins = ctx.origins
     facts = [
         ("Mission", ctx.data.mission_name), ("Description", ctx.data.mission_description),
         ("Definition", dfn), ("State machine", _few(machines) if machines else None),
         ("Version / alias", _few(versions) if versions else None), ("Target", ctx.options.target),
         ("Time window", window), ("Executions", f"{len(ex):,} ({by_status})"),
         ("Events", f"{int(ex['events'].sum()):,}"), ("State visits", f"{int(ex['state_entries'].sum()):,}"),
-        ("Retries", f"{int(ex['retries'].sum()):,}"), ("Failures", f"{int(ex['failures'].sum()):,} (error origins)"),
+        ("Retries", f"{int(ex['retries'].sum()):,}"),
+        ("Failures", f"{len(origins):,} (failed states where a failure started; see Failures by error)"),
         ("Cost", cost),
         ("Incomplete histories", f"{incomplete:,} (their numbers are best-effort)" if incomplete else None),
     ]
@@ -82,6 +94,8 @@ def _executions_table(ctx: Context, limit: int = 25) -> str:
     ex = ctx.data.executions.copy()
     costs = ctx.execution_costs["cost_usd"]
     ex["cost"] = ex["execution"].astype(str).map(costs)
+    per_execution = ctx.origins["execution"].astype(str).value_counts()
+    ex["failures"] = ex["execution"].astype(str).map(per_execution).fillna(0).astype("int64")
     ex["bad"] = ex["status"].astype(str) != "SUCCEEDED"
     ordered = ex.sort_values(["bad", "duration_ms"], ascending=[False, False], kind="stable", na_position="last")
     shown = ordered.head(limit)
@@ -105,7 +119,8 @@ def graph(ctx: Context) -> Section:
                                          "mission to draw the state machine.</p>")
     if ctx.n_executions == 1:
         overlay = overlay_for_execution(ctx.frames, definition=definition)
-        intro = "Colours show what this execution did: green succeeded, red failed, orange caught, grey not reached."
+        intro = ("Colours show what this execution did: green succeeded, red failed, orange caught, slate aborted "
+                 "(stopped from outside), blue running, purple incomplete history, grey not reached.")
     else:
         overlay = heat_for_executions(ctx.frames, origins=ctx.origins)
         intro = (f"Heat over {ctx.n_executions:,} executions: the redder a state, the more often it failed "

@@ -46,7 +46,7 @@ def failure_groups(ctx: Context) -> Section:
             for (st, err, pattern), r in zip(patterns.index, patterns.itertuples(), strict=True)]
     intro = ('<p class="wb-note">Where failures started (a Map that failed because a state inside failed counts '
              "once, at that state). Fate: caught by a Catch, retried with its container, tolerated by a Map, "
-             "fatal to the execution, or aborted.</p>")
+             "fatal to the execution, aborted, or undecided (the history stops before it was decided).</p>")
     return Section("failures", "Failures by error", intro + table(cols, rows, empty="No failures."))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from workbench.core.arn import EXECUTION_KINDS, STATE_MACHINE_KINDS, Arn
 from workbench.engine.targets import Target
 from workbench.engine.watch import fetch_events
 from workbench.history.events import ExecutionHistory
@@ -28,14 +29,12 @@ def is_execution_arn(text: str) -> bool:
         >>> is_execution_arn("arn:aws:states:eu-west-1:123456789012:execution:M:run-1"), is_execution_arn("a.json")
         (True, False)
     """
-    parts = text.split(":")
-    return len(parts) >= 8 and parts[0] == "arn" and parts[2] == "states" and parts[5] in ("execution", "express")
+    return Arn.try_parse(text, *EXECUTION_KINDS) is not None
 
 
 def is_state_machine_arn(text: str) -> bool:
     """``arn:<partition>:states:<region>:<account>:stateMachine:Name`` (a version or alias suffix allowed)."""
-    parts = text.split(":")
-    return len(parts) >= 7 and parts[0] == "arn" and parts[2] == "states" and parts[5] == "stateMachine"
+    return Arn.try_parse(text, *STATE_MACHINE_KINDS) is not None
 
 
 def fetch_history(target: Target, arn: str) -> ExecutionHistory:

@@ -15,22 +15,26 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
+from workbench.core.money import fmt_usd as fmt_usd  # the one money formatter, re-exported
 from workbench.history._frame_access import AnalysisError, frame, require
 
 #: Execution statuses (AWS words) → colour, AWS console conventions.
 EXECUTION_COLORS: dict[str, str] = {
     "SUCCEEDED": "#1d8102", "FAILED": "#d13212", "TIMED_OUT": "#ec7211", "ABORTED": "#879596",
-    "RUNNING": "#0972d3",
+    "RUNNING": "#0972d3", "INCOMPLETE": "#8a61c7",
 }
 #: State visit statuses (``states.status``) → colour.
 VISIT_COLORS: dict[str, str] = {
     "succeeded": "#1d8102", "failed": "#d13212", "caught": "#ec7211", "aborted": "#879596", "running": "#0972d3",
+    "incomplete": "#8a61c7",
 }
 #: Attempt outcomes (``attempts.outcome``) → colour: green ran fine, red failed, blue still running.
 OUTCOME_COLORS: dict[str, str] = {
     "succeeded": "#1d8102", "failed": "#d13212", "timed_out": "#d13212", "schedule_failed": "#d13212",
     "start_failed": "#d13212", "submit_failed": "#d13212", "aborted": "#879596", "running": "#0972d3",
+    "incomplete": "#8a61c7",
 }
 QUEUE_COLOR = "#8fb8de"
 BACKOFF_COLOR = "#b6bec4"
@@ -68,23 +72,6 @@ def fmt_ms(ms: float | None) -> str:
     if abs(v) < 7_200_000:
         return f"{v / 60_000:.1f} min"
     return f"{v / 3_600_000:.1f} h"
-
-
-def fmt_usd(usd: float | None) -> str:
-    """Dollars with enough digits for sub-cent amounts: ``$0.000250``, ``$1.23``.
-
-    Example:
-        >>> fmt_usd(0.00025), fmt_usd(12.5)
-        ('$0.000250', '$12.50')
-    """
-    if usd is None or (isinstance(usd, float) and math.isnan(usd)):
-        return "–"
-    v = float(usd)
-    if v == 0:
-        return "$0"
-    if abs(v) >= 0.01:
-        return f"${v:,.2f}"
-    return f"${v:.3g}" if abs(v) < 1e-6 else f"${v:.6f}"
 
 
 def plot_time(ts: pd.Series) -> list[str | None]:
@@ -152,7 +139,7 @@ def pick_execution(frames: Any, execution: str | None) -> str:
         return ids[0]
     if execution in ids:
         return execution
-    tails = [e for e in ids if e.endswith(":" + execution) or e.rsplit(":", 1)[-1] == execution]
+    tails = [e for e in ids if e.endswith(":" + execution) or short_name(e) == execution]
     if len(tails) == 1:
         return tails[0]
     sample = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")

@@ -1,7 +1,8 @@
 """Colours of the state-machine drawing: per ASL type, per execution status, and heat.
 
 Palette follows the AWS console's conventions (green succeeded, red failed, orange caught,
-blue running, grey not reached) so operators read overlays without a legend.
+blue running, grey not reached) so operators read overlays without a legend; aborted (stopped from
+outside, never "failed") is dashed slate, a state left open by a cut history dotted purple.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ STATUS_PAINT: dict[str, Paint] = {
     "succeeded": Paint("#e3f4e1", "#1d8102", width=2.0),
     "failed": Paint("#fde4e1", "#d13212", width=2.2),
     "caught": Paint("#fff0dc", "#ec7211", width=2.0),
+    "aborted": Paint("#eceef0", "#545b64", dash="5 3", width=2.0),
     "running": Paint("#e2f0fb", "#0972d3", width=2.2),
+    "incomplete": Paint("#f5f0fb", "#8a61c7", dash="2 2", width=2.0),
     "not_reached": Paint("#f7f8f8", "#c6cbcc", "#8d9596", "#a4acb0"),
 }
 

@@ -63,6 +63,8 @@ def _tooltip(pn: PlacedNode, entry: StateOverlay | None, overlay: Overlay | None
                 lines.append(f"iterations: {entry.iterations}")
         if entry.error:
             lines.append(f"error: {entry.error}")
+        if entry.cause:
+            lines.append(f"cause: {entry.cause if len(entry.cause) <= 300 else entry.cause[:299] + '…'}")
     return "\n".join(lines)
 
 
@@ -238,7 +240,7 @@ def render_svg(graph: Graph, overlay: Overlay | Mapping[str, StateOverlay] | Non
     """
     if overlay is not None and not isinstance(overlay, Overlay):
         overlay = Overlay(overlay)
-    return render_layout(layout_graph(graph), overlay)
+    return render_layout(layout_graph(graph), overlay.for_graph(graph) if overlay is not None else None)
 
 
 class GraphView:

@@ -12,7 +12,7 @@ from workbench.viz.figure_base import EXECUTION_COLORS, empty_figure, label, not
 
 #: Bucket sizes tried in order; the first that gives at most ``buckets`` bars wins.
 _FREQS = ("1s", "10s", "1min", "5min", "15min", "1h", "6h", "1D", "7D", "30D")
-_ORDER = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING")
+_ORDER = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 
 
 def _auto_freq(span: pd.Timedelta, buckets: int) -> str:

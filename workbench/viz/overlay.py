@@ -1,7 +1,9 @@
 """Execution overlays for the state-machine graph: one run's statuses, or a heat map of many runs.
 
 Keys are state paths (``Gather/branch[0]/Pull``) or plain state names; a name applies to every
-state with that name at any depth, a path to exactly one, and a path wins over a name.
+state with that name at any depth, a path to exactly one, and a path wins over a name. A path may name
+a Parallel branch by its first state, as history frames do without the definition
+(``Gather/branch:Pull/Pull``): :meth:`Overlay.for_graph` turns those into the graph's branch numbers.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from workbench.asl.graph import Node
+from workbench.asl.graph import Graph, Node
 from workbench.core.diagnostics import WorkbenchError
 
-Status = Literal["succeeded", "failed", "caught", "running", "not_reached"]
+Status = Literal["succeeded", "failed", "caught", "aborted", "running", "incomplete", "not_reached"]
 STATUSES: tuple[str, ...] = get_args(Status)
+#: Statuses the legend always shows; ``incomplete`` (a history cut before its end) only when present.
+LEGEND_STATUSES: tuple[str, ...] = ("succeeded", "failed", "caught", "aborted", "running", "not_reached")
+_BRANCH_BY_NAME = "/branch:"
 Mode = Literal["status", "heat"]
 
 
 @dataclass(frozen=True, slots=True)
 class StateOverlay:
-    """What happened to one state: its status, retries, Map iterations, duration and error.
+    """What happened to one state: its status, retries, Map iterations, duration, error and cause.
 
     ``failures`` and ``heat`` (0..1) are filled by ``Overlay.heat`` for many-execution views.
     """
@@ -32,6 +37,7 @@ class StateOverlay:
     error: str | None = None
     failures: int = 0
     heat: float | None = None
+    cause: str | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -68,6 +74,26 @@ class Overlay(Mapping[str, StateOverlay]):
     def __len__(self) -> int:
         return len(self._states)
 
+    def for_graph(self, graph: Graph) -> Overlay:
+        """This overlay with branch-by-first-state keys (``Gather/branch:Pull/Pull``) turned into the graph's
+        ids (``Gather/branch[0]/Pull``); keys the graph cannot place stay as they are.
+
+        Example:
+            >>> from workbench.asl.graph import graph_of
+            >>> g = graph_of({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+            ...     {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+            ...     {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}}})
+            >>> list(Overlay({"P/branch:B/B": StateOverlay("succeeded")}).for_graph(g))
+            ['P/branch[1]/B']
+        """
+        if not any(_BRANCH_BY_NAME in k for k in self._states):
+            return self
+        starts = branch_starts(graph)
+        states: dict[str, StateOverlay] = {}
+        for key, value in self._states.items():
+            states.setdefault(resolve_branches(key, starts), value)
+        return Overlay(states, mode=self.mode, executions=self.executions)
+
     def lookup(self, node: Node) -> StateOverlay | None:
         """The entry for ``node``: by its path first, then by its state name."""
         hit = self._states.get(node.id)
@@ -100,3 +126,46 @@ class Overlay(Mapping[str, StateOverlay]):
             for k in keys
         }
         return cls(states, mode="heat", executions=executions)
+
+
+def branch_starts(graph: Graph) -> dict[tuple[str, str], str]:
+    """(Parallel state id, first state of one of its branches) → that branch's container id.
+
+    Example:
+        >>> from workbench.asl.graph import graph_of
+        >>> branch_starts(graph_of({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+        ...     {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}]}}}))
+        {('P', 'A'): 'P/branch[0]'}
+    """
+    out: dict[tuple[str, str], str] = {}
+    for g in graph.graphs():
+        for owner, containers in g.containers.items():
+            for c in containers:
+                start = next((e.target for e in c.graph.edges if e.kind == "start"), None)
+                if c.kind == "branch" and start is not None:
+                    node = next((n for n in c.graph.nodes if n.id == start), None)
+                    if node is not None and node.is_state:
+                        out.setdefault((owner, node.label), c.id)
+    return out
+
+
+def resolve_branches(key: str, starts: dict[tuple[str, str], str]) -> str:
+    """A path naming branches by their first state (``P/branch:B/B``) → graph ids (``P/branch[1]/B``);
+    unchanged when a branch is not in ``starts``.
+
+    Example:
+        >>> resolve_branches("P/branch:B/Q/branch:C/C", {("P", "B"): "P/branch[1]", ("P/branch[1]/Q", "C"):
+        ...                  "P/branch[1]/Q/branch[0]"})
+        'P/branch[1]/Q/branch[0]/C'
+    """
+    out, rest = "", key
+    while True:
+        i = rest.find(_BRANCH_BY_NAME)
+        if i < 0:
+            return out + rest
+        owner = out + rest[:i]
+        name, sep, tail = rest[i + len(_BRANCH_BY_NAME):].partition("/")
+        container = starts.get((owner, name))
+        if container is None:
+            return key
+        out, rest = container, sep + tail

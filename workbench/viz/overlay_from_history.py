@@ -2,9 +2,13 @@
 
 The frames name a visit by its nesting path with concrete branch and iteration numbers
 (``PerHost/iter[3]/Probe``); the graph names the state once (``PerHost/iterator/Probe``), so all
-iterations of a Map fold onto the one drawn state. A state visited several times (loops, Map
-iterations) shows the most telling status of its visits — running, then failed, then caught, then
-succeeded — the sum of its retries and durations, and the last error seen.
+iterations of a Map fold onto the one drawn state. Without the definition the frames name a Parallel
+branch by its first state (``Gather/branch:Pull/Pull``); the graph's branch numbers replace that when
+the overlay meets the graph (:meth:`~workbench.viz.overlay.Overlay.for_graph`). A state visited several
+times (loops, Map iterations) shows the most telling status of its visits — running, incomplete, failed,
+aborted, caught, then succeeded — the sum of its retries and durations, and the last error seen. Every
+status is the history's own: a visit stopped from outside is ``aborted``, never drawn as failed, and a
+visited state is never ``not_reached``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from workbench.viz.overlay import Overlay, StateOverlay, Status
 
 _ITER = re.compile(r"/iter\[[^\]]*\]/")
 #: Worst first: the status a state shows when its visits disagree.
-_RANK = {"running": 0, "failed": 1, "aborted": 2, "caught": 3, "succeeded": 4}
+_RANK = {"running": 0, "incomplete": 1, "failed": 2, "aborted": 3, "caught": 4, "succeeded": 5}
 
 
 def graph_key(path: str) -> str:
@@ -41,20 +45,19 @@ def graph_key(path: str) -> str:
 
 
 def _status(worst: str) -> Status:
-    """Frames statuses → overlay statuses; an aborted visit (cancelled by a failure elsewhere) shows failed."""
-    if worst == "aborted":
-        return "failed"
-    if worst in ("running", "failed", "caught", "succeeded"):
+    """Frames statuses → overlay statuses (the same words; an unknown one shows as succeeded)."""
+    if worst in _RANK:
         return worst  # type: ignore[return-value]
     return "succeeded"
 
 
 def overlay_for_execution(frames: Any, execution: str | None = None,
                           definition: Mapping[str, Any] | None = None) -> Overlay:
-    """Status, retries, Map iterations, duration and error of every state one execution visited.
+    """Status, retries, Map iterations, duration, error and cause of every state one execution visited.
 
-    ``execution`` defaults to the first one in the frames. With ``definition``, states the run never
-    reached are listed as ``not_reached`` too (the drawing greys them out either way).
+    ``execution`` defaults to the first one in the frames. With ``definition``, keys are the graph's ids
+    (branches by the definition's numbers) and states the run never reached are listed as ``not_reached``
+    too (the drawing greys them out either way); a visited state never is.
 
     Example:
         >>> from workbench.history import frames, load_history
@@ -67,15 +70,16 @@ def overlay_for_execution(frames: Any, execution: str | None = None,
     states = frame(frames, "states")
     require(states, ("execution", "visit", "state", "type", "path", "status", "retries", "duration_ms", "error"),
             "states")
+    causes = states["cause"] if "cause" in states.columns else pd.Series(None, index=states.index, dtype=object)
     mine = states[states["execution"].astype(str) == arn]
     iterations = _iterations(frames, arn, mine)
     grouped: dict[str, dict[str, Any]] = {}
-    for path, status, retries, duration, error, visit, stype in zip(
+    for path, status, retries, duration, error, cause, visit, stype in zip(
             mine["path"].astype(str), mine["status"].astype(str), mine["retries"], mine["duration_ms"],
-            mine["error"], mine["visit"], mine["type"].astype(str), strict=True):
+            mine["error"], causes[mine.index], mine["visit"], mine["type"].astype(str), strict=True):
         key = graph_key(path)
         g = grouped.setdefault(key, {"status": status, "retries": 0, "duration": None, "error": None,
-                                     "iterations": None, "type": stype})
+                                     "cause": None, "iterations": None, "type": stype})
         if _RANK.get(status, 9) < _RANK.get(g["status"], 9):
             g["status"] = status
         g["retries"] += int(retries)
@@ -83,19 +87,23 @@ def overlay_for_execution(frames: Any, execution: str | None = None,
             g["duration"] = (g["duration"] or 0.0) + float(duration)
         err = text(error)
         if err:
-            g["error"] = err
+            g["error"], g["cause"] = err, text(cause)  # the history's own values (a Fail state's evaluated ones)
+        elif text(cause):
+            g["cause"] = text(cause)
         if stype == "Map":
             g["iterations"] = (g["iterations"] or 0) + iterations.get(int(visit), 0)
     out: dict[str, StateOverlay] = {}
     for key, g in grouped.items():
-        status = _status(g["status"])
-        error = g["error"] if g["error"] or g["status"] != "aborted" else "aborted"
-        out[key] = StateOverlay(status, retries=g["retries"], iterations=g["iterations"], duration_ms=g["duration"],
-                                error=error)
-    if definition is not None:
-        for node in graph_of(definition).states():
-            out.setdefault(node.id, StateOverlay("not_reached"))
-    return Overlay(out, mode="status", executions=1)
+        out[key] = StateOverlay(_status(g["status"]), retries=g["retries"], iterations=g["iterations"],
+                                duration_ms=g["duration"], error=g["error"], cause=g["cause"])
+    overlay = Overlay(out, mode="status", executions=1)
+    if definition is None:
+        return overlay
+    graph = graph_of(definition)
+    placed = dict(overlay.for_graph(graph))
+    for node in graph.states():
+        placed.setdefault(node.id, StateOverlay("not_reached"))
+    return Overlay(placed, mode="status", executions=1)
 
 
 def _iterations(frames: Any, arn: str, mine: pd.DataFrame) -> dict[int, int]:

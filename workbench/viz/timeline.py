@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.core.arn import short_name
 from workbench.history._frame_access import frame, require, text
 from workbench.viz.figure_base import (
     BACKOFF_COLOR,
@@ -113,7 +114,7 @@ def timeline_figure(frames: Any, execution: str | None = None, *, max_rows: int 
     require(states, ("execution", "visit", "state", "type", "path", "depth", "parent_visit", "entered", "exited",
                      "duration_ms", "status", "retries", "error", "entered_event", "exited_event"), "states")
     mine = states[states["execution"] == arn]
-    name = arn.rsplit(":", 1)[-1]
+    name = short_name(arn)
     rows = _ordered_rows(mine)
     total = len(rows)
     rows = rows[:max_rows]

@@ -62,8 +62,12 @@ class HistoryExplorer(widgets.VBox):
     def __init__(self, source: Any = None, *, target: str | Target = "embedded",
                  definition: dict[str, Any] | None = None, tools: Any = None, background: bool = True) -> None:
         self.target_spec = target
-        self.definition = definition
-        self.tools = tools  # a Mission's tools (memory, arch) make the Lambda costs exact
+        runs = source if isinstance(source, list | tuple) else [source]
+        carried = [r for r in runs if isinstance(r, Execution)]  # from run_mission / the Launcher
+        self.definition = definition if definition is not None else next(
+            (r.definition for r in carried if r.definition is not None), None)
+        # a Mission's tools (memory, arch) make the Lambda costs exact
+        self.tools = tools if tools is not None else next((r.tools for r in carried if r.tools), None)
         self.background = background
         self.frames: HistoryFrames | None = None
         self.histories: list[ExecutionHistory] = []
@@ -259,8 +263,9 @@ class HistoryExplorer(widgets.VBox):
         html_box, out, _ = self.panes["Cost"]
         try:
             tables = views.cost_tables(f, self.tools)
-            html_box.value = "".join(f"<h4>{name}</h4>{views.table_html(df)}" for name, df in tables.items()) or \
-                views.table_html(pd.DataFrame())
+            html_box.value = views.price_note() + ("".join(f"<h4>{name}</h4>{views.table_html(df)}"
+                                                           for name, df in tables.items())
+                                                   or views.table_html(pd.DataFrame()))
             figure = views.figure("cost_figure", f, tools=self.tools) if tables else None
             out.outputs = (views.figure_bundle(figure),) if figure is not None else ()
         except Exception as exc:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 
+from workbench.core.arn import EXECUTION_KINDS, Arn, ArnKind, looks_like_arn, short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import atomic_path
 from workbench.core.redact import redact_frame
@@ -91,7 +92,7 @@ def list_executions(target: Target, query: Query) -> list[str]:
         ['arn:aws:states:us-east-1:123456789012:execution:incident_triage:...']
     """
     arn = query.state_machine.strip()
-    if not arn.startswith("arn:"):
+    if not looks_like_arn(arn):
         found = find_state_machine(target, arn)
         if found is None:
             raise StateMachineNotFoundError(
@@ -130,7 +131,7 @@ def fetch_histories(target: Target, execution_arns: Iterable[str], progress: Pro
             history.definition = definition
         out.append(history)
         if progress is not None:
-            progress(done, len(arns), arn.rsplit(":", 1)[-1])
+            progress(done, len(arns), short_name(arn))
     return out
 
 
@@ -141,10 +142,9 @@ def state_machine_of(execution_arn: str) -> str:
         >>> state_machine_of("arn:aws:states:us-east-1:123456789012:execution:triage:run-1")
         'arn:aws:states:us-east-1:123456789012:stateMachine:triage'
     """
-    parts = execution_arn.split(":")
-    if len(parts) >= 7 and parts[5] in ("execution", "express"):
-        return ":".join([*parts[:5], "stateMachine", parts[6]])
-    return ""
+    found = Arn.try_parse(execution_arn, *EXECUTION_KINDS)
+    machine = found.state_machine if found else None
+    return str(machine) if machine else ""
 
 
 def execution_arns(source: Any) -> list[str] | None:
@@ -154,7 +154,7 @@ def execution_arns(source: Any) -> list[str] | None:
     for item in items:
         if isinstance(item, Execution):
             arns.append(item.arn)
-        elif isinstance(item, str) and item.startswith("arn:") and ":execution:" in item:
+        elif isinstance(item, str) and Arn.try_parse(item, ArnKind.EXECUTION):
             arns.append(item)
         else:
             return None
@@ -166,7 +166,7 @@ def history_files(source: Any) -> list[Path] | None:
     items = source if isinstance(source, list | tuple) else [source]
     paths: list[Path] = []
     for item in items:
-        if not isinstance(item, str | Path) or (isinstance(item, str) and (item.startswith("arn:") or "\n" in item)):
+        if not isinstance(item, str | Path) or (isinstance(item, str) and (looks_like_arn(item) or "\n" in item)):
             return None
         path = Path(item)
         if not path.exists():

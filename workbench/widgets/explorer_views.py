@@ -14,22 +14,27 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from workbench.core.arn import short_name
+from workbench.core.money import SCALES, fmt_usd
 from workbench.history.analysis import failures, state_latency
 from workbench.history.cost_frames import cost_summary, execution_costs, what_if
+from workbench.history.prices import PriceTable, load_prices
 from workbench.history.retries import retry_summary
 
 
 def short(arn: str) -> str:
-    """The last part of an ARN (the execution name), for tables and menus."""
-    return str(arn).rsplit(":", 1)[-1]
+    """The name an ARN is known by (an execution's name), for tables and menus."""
+    return short_name(str(arn))
 
 
 def table_html(df: pd.DataFrame, *, max_rows: int = 200, index: bool = True) -> str:
-    """A DataFrame as a compact, scrollable HTML table (floats to 2 decimals, empty says so)."""
+    """A DataFrame as a compact, scrollable HTML table (floats to 2 decimals, money columns ``*usd`` by
+    :func:`~workbench.core.money.fmt_usd` so a cost is never ``0.00``; empty says so)."""
     if df.empty:
         return "<i>Nothing to show for this selection.</i>"
+    money = {c: fmt_usd for c in df.columns if str(c).endswith("usd")}
     body = df.to_html(max_rows=max_rows, index=index, float_format=lambda v: f"{v:,.2f}", border=0,
-                      na_rep="–", classes="workbench-table")
+                      na_rep="–", classes="workbench-table", formatters=money)
     return (f"<div style='max-height:360px;overflow:auto;font-size:12px'>{body}</div>"
             f"<div style='color:#57606a;font-size:11px'>{len(df)} row(s)</div>")
 
@@ -77,15 +82,35 @@ def figure(name: str, frames: Any, *args: Any, **kwargs: Any) -> go.Figure:
     return getattr(workbench.viz, name)(frames, *args, **kwargs)  # type: ignore[no-any-return]
 
 
-def cost_tables(f: dict[str, pd.DataFrame], tools: Any = None) -> dict[str, pd.DataFrame]:
-    """Per execution, the month's bill for the batch, and the Express what-if totals."""
+def cost_tables(f: dict[str, pd.DataFrame], tools: Any = None,
+                prices: PriceTable | None = None) -> dict[str, pd.DataFrame]:
+    """Cost per 1, 1,000 and 1,000,000 executions, per execution, the batch's bill (no free tier), and
+    the Express what-if totals; show them under :func:`price_note`."""
     if f["executions"].empty:
         return {}
-    per = execution_costs(f, tools)
+    table = prices or load_prices()
+    per = execution_costs(f, tools, prices=table)
     per.index = pd.Index([short(a) for a in per.index], name="execution")
-    alt = what_if(f, "EXPRESS")
+    total, n = float(per["cost_usd"].sum()), len(per)
+    scaled = pd.DataFrame({"cost_usd": [total, *[total / n * k for k, _ in SCALES]]},
+                          index=pd.Index([f"all {n:,} execution{'s' if n != 1 else ''}",
+                                          *[name for _, name in SCALES]], name="cost"))
+    alt = what_if(f, "EXPRESS", prices=table)
     totals = pd.DataFrame({"actual_usd": [float(alt["actual_usd"].sum())],
                            "as_express_usd": [float(alt["what_if_usd"].sum())],
                            "fits_express": [bool(alt["fits_express"].fillna(False).all())]},
                           index=pd.Index(["all executions"], name="what if"))
-    return {"per execution": per, "bill": cost_summary(f, tools), "as Express": totals}
+    return {"average": scaled, "per execution": per, "bill": cost_summary(f, tools, prices=table),
+            "as Express": totals}
+
+
+def price_note(prices: PriceTable | None = None) -> str:
+    """The line every cost view shows: which dated price table, from which pages (HTML-escaped).
+
+    Example:
+        >>> price_note().startswith("<p")
+        True
+    """
+    table = prices or load_prices()
+    return (f"<p style='color:#57606a;font-size:11px'>Prices: {html.escape(table.citation)}. First price tier, "
+            "no free tier; throttled Lambda attempts are not billed.</p>")

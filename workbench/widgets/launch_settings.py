@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from workbench.core.arn import Arn
 from workbench.core.yaml_load import InputError, load_yaml, yaml_problem
 from workbench.engine.errors import TargetError
 from workbench.engine.faults import FaultPlan
@@ -173,7 +174,8 @@ class TargetChoice:
                 and not self.url.strip().lower().startswith(("http://", "https://"))):
             return ("endpoint: enter the URL of a Step Functions endpoint, e.g. http://127.0.0.1:4599, or the env "
                     "file `workbench engine serve --env-file` wrote")
-        if self.kind == "aws" and not self.role_arn.strip().startswith("arn:"):
+        role = Arn.try_parse(self.role_arn.strip())
+        if self.kind == "aws" and (role is None or role.service != "iam" or role.resource_type != "role"):
             return ("aws: enter the IAM role ARN the state machine runs as "
                     "(arn:aws:iam::ACCOUNT:role/NAME)")
         return None

@@ -359,7 +359,10 @@ class Launcher(widgets.VBox):
             return None
         from workbench.widgets.explorer import HistoryExplorer
 
-        self.explorer = HistoryExplorer(self.execution, definition=self.validation.definition, background=False)
+        mission = self.validation.mission
+        tools = self.execution.tools or (dict(mission.tools) if mission is not None else None)  # memory, arch
+        self.explorer = HistoryExplorer(self.execution, definition=self.execution.definition or
+                                        self.validation.definition, tools=tools, background=False)
         self.explorer_box.children = (self.explorer,)
         return self.explorer
 

@@ -41,8 +41,8 @@ class StateTally:
     def status(self, execution_status: str) -> Status:
         if self.fail_state:
             return "failed"
-        if self.entered > self.exited:
-            return "running" if execution_status == "RUNNING" else "failed"
+        if self.entered > self.exited:  # open at the end: a stopped execution aborted it, it did not fail
+            return {"RUNNING": "running", "ABORTED": "aborted"}.get(execution_status, "failed")  # type: ignore[return-value]
         return "caught" if self.last_failed else "succeeded"
 
 

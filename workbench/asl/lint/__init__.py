@@ -7,13 +7,13 @@ Typical use in a notebook:
     ...     print(d.render())
 
 Codes and their meanings are in :data:`CODES` (``ASL1xx`` structure, ``ASL2xx`` fields, ``ASL3xx``
-paths and JSONata, ``ASL4xx`` limits).
+paths and JSONata, ``ASL4xx`` limits, ``W-ENGINE0xx`` what the embedded engine cannot run yet).
 """
 
-from workbench.asl.lint.codes import CODES, CodeInfo, describe
-from workbench.asl.lint.core import lint
+from workbench.asl.lint.codes import CODES, ENGINE_CODES, CodeInfo, describe
+from workbench.asl.lint.core import engine_notes, lint
 from workbench.asl.lint.loader import AslDocument, load_asl, parse_asl
 from workbench.asl.lint.report import parse_location, render_location
 
-__all__ = ["CODES", "AslDocument", "CodeInfo", "describe", "lint", "load_asl", "parse_asl", "parse_location",
-           "render_location"]
+__all__ = ["CODES", "ENGINE_CODES", "AslDocument", "CodeInfo", "describe", "engine_notes", "lint", "load_asl",
+           "parse_asl", "parse_location", "render_location"]

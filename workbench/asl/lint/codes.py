@@ -2,7 +2,8 @@
 
 Codes never change meaning once published: users filter on them (``--ignore ASL322``) and tests assert
 them. Families: ``ASL0xx`` reading the file, ``ASL1xx`` graph structure, ``ASL2xx`` fields and values,
-``ASL3xx`` JSONPath / intrinsic functions / JSONata, ``ASL4xx`` service limits.
+``ASL3xx`` JSONPath / intrinsic functions / JSONata, ``ASL4xx`` service limits, and ``W-ENGINE0xx``:
+warnings about definitions valid on AWS that the embedded engine cannot run yet (see ``engine.py``).
 """
 
 from __future__ import annotations
@@ -88,7 +89,20 @@ CODES: Final[dict[str, CodeInfo]] = {
     "ASL404": CodeInfo(E, "a state name is longer than 80 characters"),
     "ASL405": CodeInfo(W, "a state name is close to the 80 character limit"),
     "ASL406": CodeInfo(E, "a Map Label is longer than 40 characters or has forbidden characters"),
+    # -- the embedded engine (valid on AWS; moto's interpreter refuses the definition) ---------------
+    "W-ENGINE001": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: a Map ItemBatcher"),
+    "W-ENGINE002": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: EXPRESS child workflows "
+                               "of a Distributed Map"),
+    "W-ENGINE003": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: an ErrorEquals name "
+                               "starting with 'States.' that it does not predefine"),
+    "W-ENGINE004": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: a Task integration it "
+                               "does not know (such as http:invoke)"),
+    "W-ENGINE005": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: an ItemReader or "
+                               "ResultWriter setting its grammar lacks"),
 }
+
+ENGINE_CODES: Final = frozenset({"ASL004", *(code for code in CODES if code.startswith("W-ENGINE"))})
+"""Codes saying the embedded engine will refuse a definition that AWS accepts (``workbench run`` shows them)."""
 
 
 def describe(code: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from workbench.asl.lint.codes import ENGINE_CODES
+from workbench.asl.lint.engine import check_engine_support
 from workbench.asl.lint.fields import check_state
 from workbench.asl.lint.limits import check_definition_size, check_name, check_payloads, json_size
 from workbench.asl.lint.loader import AslDocument
@@ -85,11 +87,24 @@ def _lint_data(data: Any, rep: Reporter) -> None:
                 continue
             ql = _state_language(state, sloc, top_ql, rep)
             queue.extend(check_state(state, sloc, ql, rep))
+    check_engine_support(_all_states(data), rep)
     for error, loc in rep.custom_state_errors:
         if error not in rep.thrown_errors:
             rep.add("ASL209", loc, f"'{error}' is not a predefined Step Functions error and no Fail state "
                                    f"raises it{suggest(error, STATES_ERRORS)}; names starting with 'States.' "
                                    "are reserved for Step Functions")
+
+
+def engine_notes(definition: dict[str, Any] | AslDocument) -> list[str]:
+    """The warnings saying the embedded engine will refuse this definition (``ENGINE_CODES``), one line each.
+
+    Example:
+        >>> m = {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatch": 2},
+        ...      "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}}}
+        >>> engine_notes(m)[0].split(": ")[:2]
+        ['W-ENGINE001', 'valid on AWS; the embedded engine cannot run it yet']
+    """
+    return [f"{d.code}: {d.message} (at {d.location})" for d in lint(definition) if d.code in ENGINE_CODES]
 
 
 def _bad_type(typ: Any, present: bool, loc: Loc, rep: Reporter) -> None:

@@ -138,7 +138,8 @@ def _by_type(state: dict[str, Any], typ: str, loc: Loc, ql: str, rep: Reporter) 
         if not present:
             rep.add("ASL204", loc, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath")
         elif len(present) > 1:
-            rep.add("ASL203", (*loc, present[1]), f"a Wait state may have only one of {present}; keep one")
+            shown = ", ".join(f'"{field}"' for field in present)
+            rep.add("ASL203", (*loc, present[1]), f"a Wait state may have only one of [{shown}]; keep one")
         check_int(state, "Seconds", loc, rep, minimum=0, maximum=MAX_SECONDS, jsonata=jsonata)
         if "Timestamp" in state:
             check_timestamp(state["Timestamp"], (*loc, "Timestamp"), "Timestamp", rep, jsonata=jsonata)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from workbench.asl.lint.jsonata import is_jsonata
+from workbench.asl.lint.jsonata import check_jsonata_string, is_jsonata
 from workbench.asl.lint.numbers import check_percentage_form
 from workbench.asl.lint.report import Loc, Reporter
 from workbench.asl.lint.resources import check_resource
@@ -84,7 +84,7 @@ def check_map(state: dict[str, Any], loc: Loc, ql: str, rep: Reporter) -> list[G
             continue
         out.append(Graph(graph, (*loc, field), kind))
         config = graph.get("ProcessorConfig")
-        if kind == "processor" and config is not None:
+        if config is not None:
             mode = _processor_config(config, (*loc, field, "ProcessorConfig"), rep) or mode
     if mode == "INLINE":
         for field in DISTRIBUTED_ONLY:
@@ -172,6 +172,8 @@ def _item_reader(value: Any, loc: Loc, jsonata: bool, rep: Reporter) -> None:
     header = check_enum(config, "CSVHeaderLocation", ("FIRST_ROW", "GIVEN"), cloc, rep)
     if header == "GIVEN" and "CSVHeaders" not in config:
         rep.add("ASL204", cloc, "CSVHeaderLocation \"GIVEN\" needs \"CSVHeaders\": the list of column names")
+    if jsonata:
+        _jsonata_strings(config, cloc, rep, skip=("MaxItems",))
     check_int(config, "MaxItems", cloc, rep, minimum=0, maximum=100_000_000, jsonata=jsonata)
     check_path(config, "MaxItemsPath", cloc, rep, reference=True)
     _exclusive(config, "MaxItems", "MaxItemsPath", cloc, rep, jsonata)
@@ -181,6 +183,16 @@ def _result_writer(value: Any, loc: Loc, jsonata: bool, rep: Reporter) -> None:
     writer = _service_object(value, loc, "ResultWriter", RESULT_WRITER_FIELDS, jsonata, rep)
     if writer is not None and "Resource" in writer:
         check_resource(writer, loc, rep)
+    config = writer.get("WriterConfig") if writer is not None else None
+    if jsonata and isinstance(config, dict):
+        _jsonata_strings(config, (*loc, "WriterConfig"), rep)
+
+
+def _jsonata_strings(config: dict[str, Any], loc: Loc, rep: Reporter, skip: tuple[str, ...] = ()) -> None:
+    """Parse every ``{% %}`` string of a JSONata state's reader/writer configuration (CSVHeaders, OutputType...)."""
+    for key, item in config.items():
+        if isinstance(item, str) and key not in skip:
+            check_jsonata_string(item, (*loc, key), rep)
 
 
 def _item_batcher(value: Any, loc: Loc, jsonata: bool, rep: Reporter) -> None:

@@ -13,13 +13,8 @@ from workbench.asl.lint.jsonata import is_jsonata
 from workbench.asl.lint.paths import has_placeholder
 from workbench.asl.lint.report import Loc, Reporter
 from workbench.asl.lint.values import type_word
+from workbench.core.arn import Arn, ArnKind
 
-_ARN = re.compile(r"arn:[^:\s]+:[^:\s]+:[^:\s]*:[^:\s]*:\S+")
-_LAMBDA = re.compile(r"arn:[^:\s]+:lambda:[^:\s]*:[^:\s]*:function:[A-Za-z0-9_-]{1,140}(:(\$LATEST|[A-Za-z0-9_-]+))?")
-_INTEGRATION = re.compile(r"arn:[^:\s]+:states:::[a-z0-9-]+(:[A-Za-z0-9_-]+)+"
-                          r"(\.(sync(:2)?|waitForTaskToken))?")
-_SDK = re.compile(r"arn:[^:\s]+:states:::aws-sdk:[a-z0-9.-]+:[A-Za-z0-9_]+(\.waitForTaskToken)?")
-_ACTIVITY = re.compile(r"arn:[^:\s]+:states:[^:\s]*:[^:\s]*:activity:[^\s]+")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
 
@@ -39,19 +34,19 @@ def check_resource(state: dict[str, Any], loc: Loc, rep: Reporter, field: str = 
         rep.add("ASL324", where, f"{field} must be a constant ARN, not a JSONata expression; pass dynamic values "
                                  "in Arguments (for Lambda: \"FunctionName\")")
         return
-    parts = value.split(":")
-    if value.startswith("arn:") and len(parts) > 2 and parts[2] == "lambda":
-        if not _LAMBDA.fullmatch(value):
+    arn = Arn.try_parse(value)
+    if arn is not None and arn.service == "lambda":
+        if arn.kind is not ArnKind.FUNCTION:
             rep.add("ASL211", where, f"'{value}' is not a valid Lambda function ARN; write "
                                      "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS|:VERSION|:$LATEST]")
         return
-    if value.startswith("arn:") and parts[2:5] == ["states", "", ""]:
-        if not (_SDK.fullmatch(value) or _INTEGRATION.fullmatch(value)):
+    if arn is not None and arn.kind is ArnKind.INTEGRATION:
+        if arn.integration is None:
             rep.add("ASL212", where, f"'{value}' does not look like a service integration; expected "
                                      "arn:aws:states:::SERVICE:ACTION[.sync|.waitForTaskToken] or "
                                      "arn:aws:states:::aws-sdk:SERVICE:ACTION")
         return
-    if _ACTIVITY.fullmatch(value) or _ARN.fullmatch(value):
+    if arn is not None:
         return
     if _URI.fullmatch(value):
         rep.add("ASL212", where, f"'{value}' is not an ARN; Step Functions expects an ARN such as "

@@ -15,8 +15,10 @@ from workbench.asl.lint.spec import BRANCH_FIELDS, FLOW_TYPES, PROCESSOR_FIELDS,
 from workbench.asl.lint.values import check_unknown, suggest, type_word
 
 _SUGGESTIONS = 20
+# The legacy Iterator takes a ProcessorConfig too (AWS runs an Iterator in DISTRIBUTED mode: the recorded
+# history test_base_scenarios__test_map_state_legacy_config_distributed).
 GRAPH_FIELDS = {"machine": TOP_FIELDS, "branch": BRANCH_FIELDS, "processor": PROCESSOR_FIELDS,
-                "iterator": BRANCH_FIELDS}
+                "iterator": PROCESSOR_FIELDS}
 GRAPH_WORDS = {"machine": "the state machine", "branch": "a Parallel branch",
                "processor": "a Map ItemProcessor", "iterator": "a Map Iterator"}
 

@@ -146,17 +146,104 @@ def _abort(env: Any, before: Any = None) -> None:
         env.set_stop(stop_date=datetime.datetime.now(datetime.UTC), cause=None, error=None)
 
 
+def value_text(value: Any) -> str:
+    """A value as AWS quotes it in a message: JSON text (moto printed its Python type, ``<class 'int'>``).
+
+    Example:
+        >>> value_text(1), value_text({"a": None}), value_text(object).startswith("<class")
+        ('1', '{"a":null}', True)
+    """
+    import json
+
+    try:
+        return json.dumps(value, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return str(type(value))
+
+
+class _ValueType:
+    """Stands for ``type(value)`` in moto's Map message: prints the value as JSON (see :func:`value_text`)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return value_text(self.value)
+
+    __repr__ = __str__
+
+
+def _install_api_fixes() -> None:
+    """Fields moto's Step Functions HTTP layer drops or invents (found by the fidelity suite's output checks)."""
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    # SendTaskFailure: moto passes only the error on, so an activity's or callback's cause was lost.
+    def send_task_failure(self: Any) -> Any:
+        self.stepfunction_backend.send_task_failure(self._get_param("taskToken"), error=self._get_param("error"),
+                                                    cause=self._get_param("cause"))
+        return ActionResult({})
+
+    StepFunctionResponse.send_task_failure = send_task_failure  # type: ignore[method-assign]
+
+    # StopExecution: moto ignores error and cause and aborts with "" for both; AWS records what was given
+    # and leaves out what was not.
+    def stop_execution(self: Any) -> Any:
+        execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+        execution.stop(stop_date=utcnow(), error=self._get_param("error"), cause=self._get_param("cause"))
+        return ActionResult({"stopDate": execution.stop_date})
+
+    StepFunctionResponse.stop_execution = stop_execution  # type: ignore[method-assign]
+
+    # DescribeExecution: AWS says whether the input is included (inputDetails); a startExecution.sync
+    # failure's cause is this very document, so it showed in the parent's history too.
+    original_describe = StepFunctionResponse.describe_execution
+
+    def describe_execution(self: Any) -> Any:
+        result = original_describe(self)
+        response: dict[str, Any] = dict(result.result)  # type: ignore[call-overload]
+        response.setdefault("inputDetails", {"included": True})
+        return ActionResult(response)
+
+    StepFunctionResponse.describe_execution = describe_execution  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Apply the history-fidelity fixes (called once by ``patches.install``)."""
     from moto.stepfunctions.parser.api import HistoryEventType, MapIterationEventDetails
     from moto.stepfunctions.parser.asl.component.state import state as state_module
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map import state_map
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
         iteration_worker,
         job,
     )
     from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branch_worker, branches_decl
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.state_parallel import StateParallel
+    from moto.stepfunctions.parser.asl.eval.callback.callback import ActivityTaskStartEndpoint
     from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
     from moto.stepfunctions.parser.asl.eval.program_state import ProgramError
+
+    _install_api_fixes()
+    # "Map state input must be an array but was: 1" (the value); moto wrote type(value), i.e. <class 'int'>.
+    vars(state_map)["type"] = _ValueType
+    # An Activity task no worker started before its TimeoutSeconds: when moto's wait for the start returned
+    # first (a race with the state's own timeout), reading the never-set outcome raised AttributeError and
+    # the state failed with States.Runtime instead of ActivityTimedOut / States.Timeout.
+    ActivityTaskStartEndpoint._outcome = None  # type: ignore[misc]
+
+    # A caught Parallel failure whose branch error had no error or cause: AWS's error output holds null
+    # for them ({"Error": null, "Cause": null}); moto filled in "".
+    original_error_output = StateParallel._construct_error_output_value
+
+    def _parallel_error_output(failure_event: Any) -> Any:
+        output = original_error_output(failure_event)
+        details = (failure_event.event_details or {}).get("executionFailedEventDetails")
+        if details is not None:
+            output.update({key.capitalize(): details.get(key) for key in ("error", "cause") if key not in details})
+        return output
+
+    StateParallel._construct_error_output_value = staticmethod(_parallel_error_output)  # type: ignore[method-assign]
 
     # States.* errors of Map iterations and Parallel branches keep their name (see any_error_name).
     for module in (iteration_worker, branches_decl):

@@ -25,6 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from workbench.core.arn import function_name as bare_function_name
 from workbench.engine.embedded.errors import ToolError
 
 Tool = Callable[..., Any]
@@ -59,12 +60,7 @@ def function_name_of(function_name: str) -> str:
         >>> function_name_of("123456789012:function:fetch"), function_name_of("fetch:3")
         ('fetch', 'fetch')
     """
-    parts = function_name.split(":")
-    if parts[0] == "arn" and len(parts) >= 7:
-        return parts[6]
-    if len(parts) >= 3 and parts[1] == "function":
-        return parts[2]
-    return parts[0]
+    return bare_function_name(function_name)
 
 
 def resolve_tool_path(path: str) -> Tool:
