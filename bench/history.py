@@ -1,7 +1,7 @@
 """Benchmark: execution histories → pandas, against the parse-only floor and json_normalize.
 
 Generates ~N events of realistic histories (retried tasks, Parallel, inline Map with interleaved
-iterations; ``workbench.history.synthetic``) as ``get_execution_history`` JSON bytes, one blob per
+iterations; ``tests.history.synthetic``) as ``get_execution_history`` JSON bytes, one blob per
 execution, then runs each case in its own subprocess (so peak RSS is per case):
 
   (a) floor      orjson.loads of every blob (the least any tool must do)
@@ -106,7 +106,7 @@ def main() -> None:
         print(json.dumps(run_case(args.case, Path(args.data), args.repeat)))
         return
 
-    from workbench.history.synthetic import synthetic_responses
+    from tests.history.synthetic import synthetic_responses
 
     t = time.perf_counter()
     blobs = synthetic_responses(args.events)

@@ -1,6 +1,6 @@
 """Benchmark: a shareable run report for 1,000 executions, against building the frames alone.
 
-Simulates N realistic executions (``workbench.history.synthetic``: retried Lambda tasks, a Parallel,
+Simulates N realistic executions (``tests.history.synthetic``: retried Lambda tasks, a Parallel,
 an inline Map of 8-65 hosts with interleaved iterations, catches and failures; about 385 events each),
 saves them as ``get_execution_history`` JSON files in a temporary folder, then runs each case in its
 own subprocess (cold imports, its own memory):
@@ -36,7 +36,7 @@ def write_runs(folder: Path, n: int) -> int:
     """Simulate ``n`` executions into ``folder`` (one history file each, with ARN and definition); returns events."""
     import orjson
 
-    from workbench.history.synthetic import DEFINITION, STATE_MACHINE_ARN, simulate_execution
+    from tests.history.synthetic import DEFINITION, STATE_MACHINE_ARN, simulate_execution
 
     events = 0
     for i in range(n):

@@ -19,7 +19,7 @@ PUBLIC = {
     "workbench.history.analysis": ["state_latency", "time_breakdown", "slowest_executions", "failures",
                                    "compare_runs"],
     "workbench.history.cost": ["standard_cost", "express_cost", "lambda_cost"],
-    "workbench.history.cost_frames": ["execution_costs", "state_costs", "what_if", "cost_summary"],
+    "workbench.history.cost.frame_costs": ["execution_costs", "state_costs", "what_if", "cost_summary"],
     "workbench.report": ["build"],
     "workbench.engine.run": ["run_mission", "start_mission"],
     "workbench.engine.deploy": ["deploy"],

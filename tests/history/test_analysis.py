@@ -37,11 +37,11 @@ from workbench.history.analysis import (
     state_latency,
     time_breakdown,
 )
-from workbench.history.cost_frames import execution_costs
-from workbench.history.critical_path import critical_path
-from workbench.history.events import HistoryWarning
+from workbench.history.analysis.critical_path import critical_path
+from workbench.history.analysis.retries import Retrier, backoff_check, retry_summary
+from workbench.history.cost.frame_costs import execution_costs
 from workbench.history.frames import frames
-from workbench.history.retries import Retrier, backoff_check, retry_summary
+from workbench.history.load.events import HistoryWarning
 
 
 def corpus_frames(corpus: Path, *stems: str) -> Any:

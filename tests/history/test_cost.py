@@ -25,7 +25,7 @@ from workbench.history.cost import (
     standard_cost,
     tiered_cost,
 )
-from workbench.history.cost_frames import (
+from workbench.history.cost.frame_costs import (
     LambdaConfig,
     cost_summary,
     execution_costs,
@@ -33,9 +33,9 @@ from workbench.history.cost_frames import (
     tool_costs,
     what_if,
 )
-from workbench.history.events import HistoryWarning
+from workbench.history.cost.prices import PricingError, Tier, load_prices
 from workbench.history.frames import frames
-from workbench.history.prices import PricingError, Tier, load_prices
+from workbench.history.load.events import HistoryWarning
 
 EXACT = 1e-9  # relative tolerance: float noise only
 

@@ -1,7 +1,7 @@
 """Cost that follows the AWS bill's rules (issue #12): throttles, the account-wide free tier, money formatting.
 
 Every expected figure is worked out in the comments from the published prices of the bundled table
-(``workbench/history/prices.json``, as of 2026-11-26, us-east-1):
+(``workbench/history/cost/prices.json``, as of 2026-11-26, us-east-1):
 
 * Step Functions Standard: $0.025 per 1,000 state transitions = $0.000025 per transition;
 * Lambda requests: $0.20 per 1M = $0.0000002 per request;
@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from tests.history.hand_histories import T0, exec_arn, frames_of, ten_states
 from workbench.core.money import fmt_per_executions, fmt_usd, per_executions
 from workbench.history.cost import lambda_cost, standard_cost
-from workbench.history.cost_frames import (
+from workbench.history.cost.frame_costs import (
     LambdaConfig,
     cost_summary,
     execution_costs,
@@ -38,11 +38,11 @@ from workbench.history.cost_frames import (
     tool_costs,
     what_if,
 )
-from workbench.history.cost_lambda import is_throttle
-from workbench.history.events import HistoryWarning
+from workbench.history.cost.lambdas import is_throttle
+from workbench.history.cost.prices import load_prices
 from workbench.history.frames import frames
 from workbench.history.load import load_history
-from workbench.history.prices import load_prices
+from workbench.history.load.events import HistoryWarning
 
 EXACT = 1e-9  # relative tolerance: float noise only
 # the bundled table's published prices, as literals (prices.json, as of 2026-11-26, us-east-1)

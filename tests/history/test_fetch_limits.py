@@ -23,7 +23,6 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from tests.fake_sfn import execution_arn, fake_step_functions
-from workbench.history import fetch as fetch_module
 from workbench.history.fetch import (
     MAX_PAGES,
     EndpointError,
@@ -35,7 +34,8 @@ from workbench.history.fetch import (
     list_executions,
     stepfunctions_client,
 )
-from workbench.history.fetch_pool import DaemonPool
+from workbench.history.fetch import histories as fetch_module
+from workbench.history.fetch.pool import DaemonPool
 from workbench.history.load import load_history
 
 ARN = "arn:aws:states:us-east-1:123456789012:execution:Mission:run-1"

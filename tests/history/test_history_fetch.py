@@ -18,7 +18,6 @@ from botocore.stub import Stubber
 from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
-from workbench.history import fetch as fetch_module
 from workbench.history import frames
 from workbench.history.fetch import (
     CacheWarning,
@@ -32,6 +31,7 @@ from workbench.history.fetch import (
     list_executions,
     stepfunctions_client,
 )
+from workbench.history.fetch import histories as fetch_module
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/workbench"

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from botocore.loaders import Loader
 
+from tests.history.synthetic import simulate_execution
 from workbench.core.diagnostics import WorkbenchError
 from workbench.history import (
     MAX_HISTORY_EVENTS,
@@ -24,8 +25,7 @@ from workbench.history import (
     load_histories,
     load_history,
 )
-from workbench.history.events import EVENT_META, HISTORY_EVENT_TYPES
-from workbench.history.synthetic import simulate_execution
+from workbench.history.load.events import EVENT_META, HISTORY_EVENT_TYPES
 
 T0 = 1_700_000_000.0
 

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.history.synthetic import DEFINITION, simulate_execution
 from workbench.history import frames, load_history
-from workbench.history.events import EVENT_META
-from workbench.history.synthetic import DEFINITION, simulate_execution
+from workbench.history.load.events import EVENT_META
 
 T0 = 1_700_000_000.000
 

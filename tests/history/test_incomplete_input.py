@@ -19,9 +19,9 @@ from tests.conftest import CORPUS
 from tests.history.hand_histories import exec_arn, payment, ten_states, tolerant_map
 from workbench.history import HistoryWarning, IncompleteHistoryWarning, frames, load_histories, load_history
 from workbench.history.analysis import failures, slowest_executions, state_latency
-from workbench.history.events import BackwardsTimestampsWarning, TruncatedHistoryWarning
+from workbench.history.analysis.retries import backoff_check, retry_summary
 from workbench.history.fetch import HistoryCache
-from workbench.history.retries import backoff_check, retry_summary
+from workbench.history.load.events import BackwardsTimestampsWarning, TruncatedHistoryWarning
 
 RECORDED = Path(__file__).parent / "data" / "incident_triage_run.json"
 ARN = "arn:aws:states:us-east-1:123456789012:execution:incident_triage:recorded-triage-1"

@@ -7,8 +7,8 @@ import warnings
 from typing import Any
 
 from tests.history.hand_histories import Builder, exec_arn, fn_arn
+from tests.history.synthetic import DEFINITION, STATE_MACHINE_ARN, simulate_execution
 from workbench.history import ExecutionHistory, load_history
-from workbench.history.synthetic import DEFINITION, STATE_MACHINE_ARN, simulate_execution
 
 SCRIPT = "<script>alert(1)</script>"
 ATTR = '"><img src=x onerror=alert(1)>'

@@ -16,8 +16,8 @@ from tests.history.hand_histories import FANOUT, exec_arn, fanout, frames_of, pa
 from workbench.core.diagnostics import WorkbenchError
 from workbench.history import frames, load_history
 from workbench.history.analysis import state_latency
-from workbench.history.cost_frames import tool_costs
-from workbench.history.retries import retry_summary
+from workbench.history.analysis.retries import retry_summary
+from workbench.history.cost.frame_costs import tool_costs
 from workbench.viz import (
     backoff_figure,
     cost_figure,

@@ -79,7 +79,7 @@ def fetch_cmd(
         fetch_histories,
         list_executions,
     )
-    from workbench.history.paging import describe_failure
+    from workbench.history.fetch.paging import describe_failure
 
     if (state_machine is None) == (not execution):
         raise fail("give either --state-machine ARN or one or more --execution ARN")

@@ -38,7 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workbench.core.redact_patterns import (
     AWS_SECRET_NAMED,
@@ -117,7 +117,7 @@ class Redactor:
         return self._rule.match(str(key)) is not None
 
     # -- structured values ----------------------------------------------------------------------
-    def value(self, obj: Any, depth: int = 0) -> Any:
+    def value(self, obj: object, depth: int = 0) -> object:
         """A parsed JSON value with secrets hidden (JSON nested in strings is parsed and redacted too).
 
         Example:
@@ -132,11 +132,11 @@ class Redactor:
             return self._string(obj, depth)
         return obj
 
-    def _dict(self, obj: dict[Any, Any], depth: int) -> dict[Any, Any]:
+    def _dict(self, obj: dict[object, object], depth: int) -> dict[object, object]:
         rule = self._rule
         named = any(norm(str(k)) in PAIR_NAME_FIELDS and isinstance(v, str) and rule.match(v) is not None
                     for k, v in obj.items())
-        out: dict[Any, Any] = {}
+        out: dict[object, object] = {}
         for k, v in obj.items():
             name = str(k)
             word = rule.match(name)
@@ -149,13 +149,13 @@ class Redactor:
                 out[key] = self.value(v, depth)
         return out
 
-    def _list(self, obj: list[Any], depth: int) -> list[Any]:
+    def _list(self, obj: list[object], depth: int) -> list[object]:
         if (len(obj) == 2 and isinstance(obj[0], str) and _HEADER_NAME.fullmatch(obj[0])
                 and isinstance(obj[1], str | dict | list) and (word := self._rule.match(obj[0])) is not None):
             return [obj[0], self._hidden(obj[1], word in self._rule.numeric)]  # ["Authorization", "Bearer ..."]
         return [self.value(v, depth) for v in obj]
 
-    def _hidden(self, obj: Any, numeric: bool) -> Any:
+    def _hidden(self, obj: object, numeric: bool) -> object:
         """The value of a secret field: strings hidden, containers kept in shape, numbers if ``numeric``."""
         if isinstance(obj, str):
             return REDACTED if obj else obj
@@ -305,7 +305,7 @@ class Redactor:
 _SHARED = Redactor(hide_paths=False)
 
 
-def redact(obj: Any) -> Any:
+def redact(obj: object) -> object:
     """Any JSON-like value (dict, list, str, number) with secrets hidden, for callers outside reports.
 
     Nothing is cut and local paths stay; strings holding JSON are redacted inside.
@@ -355,13 +355,13 @@ def _is_text(col: pd.Series) -> bool:
 
     if isinstance(col.dtype, pd.CategoricalDtype):
         return bool(col.cat.categories.dtype == object or pd.api.types.is_string_dtype(col.cat.categories.dtype))
-    return col.dtype == object or pd.api.types.is_string_dtype(col.dtype)
+    return bool(col.dtype == object or pd.api.types.is_string_dtype(col.dtype))
 
 
 def _redact_column(col: pd.Series, r: Redactor) -> pd.Series:
     import pandas as pd
 
-    def one(v: Any) -> Any:
+    def one(v: object) -> object:
         if isinstance(v, str):
             return r.text(v, cut=False)
         return r.value(v) if isinstance(v, dict | list) else v

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, Protocol
 
 import yaml
 from yaml.composer import ComposerError
@@ -24,6 +24,10 @@ from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEv
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
+
+if TYPE_CHECKING:
+    from yaml.events import Event
+    from yaml.tokens import FlowMappingStartToken, FlowSequenceStartToken
 
 __all__ = [
     "INPUT_CODES", "MAX_BYTES_ENV", "NOT_TEXT", "BudgetExceeded", "BudgetedLoader", "InputBudget", "InputError",
@@ -75,6 +79,16 @@ class InputBudget:
     alias_factor: int = 10
 
 
+class _Marked(Protocol):
+    """Where in a file: 0-based ``line`` and ``column`` (a PyYAML ``Mark``, or :class:`_Where`)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
 class InputError(DiagnosticError):
     """A user file that cannot be read as a document: not UTF-8 text, or over an :class:`InputBudget`.
 
@@ -87,8 +101,8 @@ class InputError(DiagnosticError):
         'x.yaml: error INPUT005: x.yaml is not UTF-8 text Hint: save it as UTF-8'
     """
 
-    def __init__(self, code: str, message: str, file: str, mark: Any = None, hint: str | None = None) -> None:
-        # ``mark``: anything with 0-based ``line`` and ``column`` (a PyYAML mark), or None
+    def __init__(self, code: str, message: str, file: str, mark: _Marked | None = None,
+                 hint: str | None = None) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         super().__init__([Diagnostic(code=code, severity=Severity.ERROR, message=message, file=file, line=line,
                                      column=column, hint=hint)])
@@ -105,30 +119,31 @@ class BudgetExceeded(InputError):
 than 2 levels (budget: nesting depth 2) Hint: flatten the structure; no Mission or state machine needs this depth
     """
 
-    def __init__(self, budget: str, code: str, message: str, file: str, mark: Any = None,
+    def __init__(self, budget: str, code: str, message: str, file: str, mark: _Marked | None = None,
                  hint: str | None = None) -> None:
         self.budget = budget
         super().__init__(code, message, file, mark, hint)
 
 
-def _too_deep(file: str, budget: InputBudget, mark: Any = None, what: str = "the document nests") -> BudgetExceeded:
+def _too_deep(file: str, budget: InputBudget, mark: _Marked | None = None,
+              what: str = "the document nests") -> BudgetExceeded:
     return BudgetExceeded("max_depth", "INPUT004",
                           f"{what} deeper than {budget.max_depth} levels (budget: nesting depth {budget.max_depth})",
                           file, mark, "flatten the structure; no Mission or state machine needs this depth")
 
 
-def _not_a_number(file: str, what: str, mark: Any = None) -> InputError:
+def _not_a_number(file: str, what: str, mark: _Marked | None = None) -> InputError:
     return InputError("INPUT006", f"{what} (JSON numbers are plain decimals of at most {MAX_DIGITS:,} digits)",
                       file, mark, "write the value as a string, or a smaller number")
 
 
-def _too_many(file: str, budget: InputBudget, mark: Any = None) -> BudgetExceeded:
+def _too_many(file: str, budget: InputBudget, mark: _Marked | None = None) -> BudgetExceeded:
     return BudgetExceeded("max_nodes", "INPUT003",
                           f"the document has more than {budget.max_nodes:,} values (budget: {budget.max_nodes:,} "
                           "nodes in all)", file, mark, "split it into smaller files")
 
 
-def _too_repetitive(file: str, budget: InputBudget, what: str, mark: Any = None) -> BudgetExceeded:
+def _too_repetitive(file: str, budget: InputBudget, what: str, mark: _Marked | None = None) -> BudgetExceeded:
     limit = f"aliases expand a document at most {budget.alias_factor}× and to {budget.max_nodes:,} nodes in all"
     return BudgetExceeded("alias_factor", "INPUT002", f"the YAML's aliases expand {what} (budget: {limit})", file,
                           mark, "write the repeated parts out, or use fewer aliases (a 'billion laughs' file?)")
@@ -202,7 +217,8 @@ def check_json(text: str, file: str = "<string>", budget: InputBudget | None = N
         raise _too_many(file, budget)
 
 
-def loads_json(text: str, file: str = "<string>", budget: InputBudget | None = None, **kwargs: Any) -> Any:
+def loads_json(text: str, file: str = "<string>", budget: InputBudget | None = None,
+               **kwargs: Any) -> Any:  # Any: kwargs are json.loads's own options; its hooks decide what is returned
     """:func:`json.loads` after :func:`check_json`; ``kwargs`` go to ``json.loads``.
 
     Example:
@@ -213,7 +229,7 @@ def loads_json(text: str, file: str = "<string>", budget: InputBudget | None = N
 
     check_json(text, file, budget)
 
-    def no_constant(name: str) -> Any:
+    def no_constant(name: str) -> NoReturn:
         raise _not_a_number(file, f"{name} is not a JSON number")
 
     def int_within_budget(digits: str) -> int:
@@ -262,9 +278,9 @@ class BudgetedLoader(yaml.SafeLoader):
         self.own_nodes = self.expanded_nodes = self.own_chars = self.expanded_chars = 0
         self._char_budget = self.budget.alias_factor * max(len(stream), MiB)
         self._done: dict[str, tuple[int, int, int]] = {}  # anchor → (expanded size, text, merge depth)
-        self._biggest_alias: tuple[int, Any] = (0, None)
+        self._biggest_alias: tuple[int, _Marked | None] = (0, None)
 
-    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+    def fetch_flow_collection_start(self, TokenClass: type[FlowSequenceStartToken | FlowMappingStartToken]) -> None:
         """Refuse a ``[``/``{`` past the depth budget as soon as the scanner meets it.
 
         The scanner looks up to 1,024 characters ahead and, per token, over every open flow level:
@@ -274,6 +290,11 @@ class BudgetedLoader(yaml.SafeLoader):
         if self.flow_level >= self.budget.max_depth:
             raise _too_deep(self.file, self.budget, self.get_mark())
         super().fetch_flow_collection_start(TokenClass)
+
+    if TYPE_CHECKING:  # PyYAML's stubs leave these untyped; their types as this composer calls them
+        def get_event(self) -> Event: ...
+        def peek_event(self) -> Event: ...
+        def resolve(self, kind: type[Node], value: str | None, implicit: bool | tuple[bool, bool]) -> str: ...
 
     def compose_document(self) -> Node | None:
         """One document, composed within the budget (the alias-expansion ratio is checked at its end)."""
@@ -290,7 +311,7 @@ class BudgetedLoader(yaml.SafeLoader):
                                   f"{self.expanded_chars:,}, more than {budget.alias_factor}×", self._biggest_alias[1])
         return node
 
-    def _count(self, size: int, chars: int, mark: Any) -> None:
+    def _count(self, size: int, chars: int, mark: _Marked | None) -> None:
         self.expanded_nodes += size
         self.expanded_chars += chars
         budget = self.budget
@@ -305,7 +326,7 @@ class BudgetedLoader(yaml.SafeLoader):
 
     def _compose(self) -> Node:
         stack: list[_Frame] = []
-        event: Any
+        event: Any  # Any: a Scalar/CollectionStart/Alias event, told apart by check_event, not by narrowing
         while True:
             node: Node
             if stack and self.check_event(SequenceEndEvent, MappingEndEvent):
@@ -376,7 +397,7 @@ class BudgetedLoader(yaml.SafeLoader):
                 parent.key = None
 
 
-def _construct_int(loader: BudgetedLoader, node: ScalarNode) -> Any:
+def _construct_int(loader: BudgetedLoader, node: ScalarNode) -> int:
     """YAML integers within :data:`MAX_DIGITS` (longer ones make ``int()`` raise a bare ``ValueError``)."""
     if sum(c.isdigit() for c in str(node.value)) > MAX_DIGITS:
         raise _not_a_number(loader.file, f"a number with {len(str(node.value)):,} digits is too long",
@@ -384,10 +405,10 @@ def _construct_int(loader: BudgetedLoader, node: ScalarNode) -> Any:
     return loader.construct_yaml_int(node)
 
 
-BudgetedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)  # type: ignore[arg-type]
+BudgetedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def load_yaml(text: str, *, file: str = "<string>", budget: InputBudget | None = None) -> Any:
+def load_yaml(text: str, *, file: str = "<string>", budget: InputBudget | None = None) -> object:
     """``yaml.safe_load`` within a budget: the reader for YAML (and JSON) that needs no positions.
 
     Raises :class:`BudgetExceeded` over budget, ``yaml.YAMLError`` on bad YAML (see :func:`yaml_problem`).

@@ -193,7 +193,7 @@ class Execution:
         return fetch_events(self._target, self._arn, include_execution_data=include_execution_data)
 
     def load_history(self) -> Any:
-        """The history as an :class:`~workbench.history.events.ExecutionHistory` carrying this execution's ARN,
+        """The history as an :class:`~workbench.history.load.events.ExecutionHistory` carrying this execution's ARN,
         state machine and definition (a finished run whose history lacks its end event is INCOMPLETE).
 
         Example:

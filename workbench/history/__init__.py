@@ -1,7 +1,10 @@
 """Execution histories → pandas: load any history format, build events/states/attempts/executions frames.
 
-Fetching with boto3 lives in :mod:`workbench.history.fetch`; its functions are also importable from
-here (loaded on first use, so importing this package does not import boto3).
+Sub-packages by job: :mod:`~workbench.history.load` (readers of every input format),
+:mod:`~workbench.history.frames` (events → the four frames), :mod:`~workbench.history.analysis`,
+:mod:`~workbench.history.cost` and :mod:`~workbench.history.fetch`. Fetching with boto3 lives in
+:mod:`workbench.history.fetch`; its functions are also importable from here (loaded on first use, so
+importing this package does not import boto3).
 
 Example:
     >>> from workbench.history import load_history, frames
@@ -12,7 +15,15 @@ Example:
 
 from typing import Any
 
-from workbench.history.events import (
+from workbench.history.frames.build import (
+    HistoryFrames,
+    attempts_frame,
+    events_frame,
+    executions_frame,
+    frames,
+    states_frame,
+)
+from workbench.history.load.events import (
     INCOMPLETE,
     MAX_HISTORY_EVENTS,
     BackwardsTimestampsWarning,
@@ -26,21 +37,13 @@ from workbench.history.events import (
     TruncatedHistoryWarning,
     UnknownEventTypeWarning,
 )
-from workbench.history.frames import (
-    HistoryFrames,
-    attempts_frame,
-    events_frame,
-    executions_frame,
-    frames,
-    states_frame,
-)
-from workbench.history.load import history_files, iter_histories, load_histories, load_history
+from workbench.history.load.readers import history_files, iter_histories, load_histories, load_history
 
 _FETCH_API = ("FetchError", "HistoryCache", "ensure_adaptive_retries", "fetch_histories", "fetch_history",
               "fetch_map_run_histories", "fetch_state_machine_histories", "list_executions", "stepfunctions_client")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # Any: lazy module attribute of any kind
     if name in _FETCH_API:
         from workbench.history import fetch
 

@@ -8,7 +8,6 @@ of a bare ``KeyError`` deep inside pandas.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import pandas as pd
 
@@ -22,7 +21,7 @@ class AnalysisError(WorkbenchError):
     """The frames given to an analysis or cost function lack what it needs; the message says what."""
 
 
-def frame(frames: Any, name: str) -> pd.DataFrame:
+def frame(frames: object, name: str) -> pd.DataFrame:
     """``frames.<name>`` (attribute or mapping key), checked to be a DataFrame."""
     if isinstance(frames, Mapping):
         value = frames.get(name)

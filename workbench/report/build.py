@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import write_text_atomic
-from workbench.history.columns import gc_paused
+from workbench.history._gc import gc_paused
 from workbench.report import sections, sections_cost, sections_runs
 from workbench.report.context import Context, ReportOptions
 from workbench.report.html import Section, esc, page

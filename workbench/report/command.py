@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from workbench.core.diagnostics import DiagnosticError, WorkbenchError
-from workbench.history.events import HistoryWarning
+from workbench.history.load.events import HistoryWarning
 from workbench.report.build import Report, build
 from workbench.report.inputs import ReportError
 from workbench.report.sources import DEFAULT_LIMIT, executions_of, fetch_all, split_sources

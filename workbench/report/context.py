@@ -12,8 +12,8 @@ import pandas as pd
 from workbench.core.arn import short_name
 from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor, redact_frame
 from workbench.history.analysis import failures
-from workbench.history.cost_frames import execution_costs, region_of
-from workbench.history.prices import PriceTable, load_prices
+from workbench.history.cost.frame_costs import execution_costs, region_of
+from workbench.history.cost.prices import PriceTable, load_prices
 from workbench.report.html import Figures
 from workbench.report.inputs import ReportData, ReportError
 

@@ -19,9 +19,9 @@ import pandas as pd
 
 from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.deploy import definition_hash as deployed_hash
-from workbench.history.events import TYPE_CODES, ExecutionHistory
 from workbench.history.frames import HistoryFrames, frames
 from workbench.history.load import load_histories, load_history
+from workbench.history.load.events import TYPE_CODES, ExecutionHistory
 
 
 class ReportError(WorkbenchError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.core.money import fmt_usd, per_executions
-from workbench.history.cost_frames import state_costs, tool_costs
+from workbench.history.cost.frame_costs import state_costs, tool_costs
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, esc, table
 from workbench.viz.cost_fig import cost_bars, cost_timeline

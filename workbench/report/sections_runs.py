@@ -8,7 +8,7 @@ the frames the sections read are redacted already (:attr:`~workbench.report.cont
 from __future__ import annotations
 
 from workbench.history.analysis import FATES, failure_patterns
-from workbench.history.retries import backoff_check, retry_summary
+from workbench.history.analysis.retries import backoff_check, retry_summary
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, esc, pre, table
 from workbench.viz.figure_base import fmt_ms

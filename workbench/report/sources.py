@@ -15,8 +15,8 @@ from tqdm.auto import tqdm
 from workbench.core.arn import EXECUTION_KINDS, STATE_MACHINE_KINDS, Arn
 from workbench.engine.targets import Target
 from workbench.engine.watch import fetch_events
-from workbench.history.events import ExecutionHistory
 from workbench.history.load import load_history
+from workbench.history.load.events import ExecutionHistory
 from workbench.report.inputs import ReportError
 
 DEFAULT_LIMIT = 1000

@@ -1,6 +1,6 @@
 """Cost figures: what each state or tool costs, and what each execution cost over time.
 
-Numbers come from :mod:`workbench.history.cost_frames` (marginal cost: first price tier, no free
+Numbers come from :mod:`workbench.history.cost.frame_costs` (marginal cost: first price tier, no free
 tier, prices from the bundled table); pass ``prices=load_prices().assume_region(...)`` for regions
 the table does not list, and ``tools=`` for the Lambda memory sizes. Every figure's subtitle names
 the price table's date and source; amounts use the one money formatter (:func:`fmt_usd`).
@@ -17,8 +17,8 @@ from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.money import fmt_per_executions, fmt_usd
 from workbench.history._frame_access import frame
-from workbench.history.cost_frames import ToolConfigs, execution_costs, state_costs, tool_costs
-from workbench.history.prices import PriceTable, load_prices
+from workbench.history.cost.frame_costs import ToolConfigs, execution_costs, state_costs, tool_costs
+from workbench.history.cost.prices import PriceTable, load_prices
 from workbench.viz.figure_base import EXECUTION_COLORS, empty_figure, label, note, plot_time, style
 
 SFN_COLOR = "#8a61c7"
@@ -52,12 +52,10 @@ def cost_figure(frames: Any, by: str = "state", *, tools: ToolConfigs | None = N
     """Stacked bars of dollars per state (Step Functions transitions + Lambda) or per tool (requests + duration).
 
     Example:
-        >>> from workbench.history import frames, load_history
-        >>> from workbench.history.synthetic import simulate_execution
-        >>> from workbench.history.prices import load_prices
-        >>> sim = simulate_execution(1)
-        >>> f = frames(load_history(sim.response, execution_arn=sim.arn))
-        >>> fig = cost_figure(f, by="tool", prices=load_prices().assume_region("eu-west-1"))
+        >>> from workbench.engine.run import run_mission
+        >>> run = run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)  # embedded engine
+        >>> from workbench.history.cost.prices import load_prices
+        >>> fig = cost_figure(run.frames(), by="tool", prices=load_prices().assume_region("eu-west-1"))
         >>> [t.name for t in fig.data]
         ['Lambda requests', 'Lambda duration']
     """

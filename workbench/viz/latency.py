@@ -28,11 +28,9 @@ def latency_figure(frames: Any, by: str = "state", *, top: int = 40, log: bool |
     ``log`` picks a log axis (default: when durations span more than two orders of magnitude).
 
     Example:
-        >>> from workbench.history import frames, load_history
-        >>> from workbench.history.synthetic import simulate_execution
-        >>> runs = [simulate_execution(i) for i in range(3)]
-        >>> f = frames([load_history(s.response, execution_arn=s.arn) for s in runs])
-        >>> [t.name for t in latency_figure(f).data]
+        >>> from workbench.engine.run import run_mission
+        >>> run = run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)  # embedded engine
+        >>> [t.name for t in latency_figure(run.frames()).data]
         ['duration', 'p50', 'p90', 'p99']
     """
     title = "Latency per state"

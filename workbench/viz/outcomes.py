@@ -28,12 +28,10 @@ def outcomes_figure(frames: Any, freq: str | None = None, *, buckets: int = 60) 
     Without timestamps (recorded histories) the figure shows the totals per status.
 
     Example:
-        >>> from workbench.history import frames, load_history
-        >>> from workbench.history.synthetic import simulate_execution
-        >>> runs = [simulate_execution(i, fail_scale=4) for i in range(6)]
-        >>> f = frames([load_history(s.response, execution_arn=s.arn) for s in runs])
-        >>> sorted(t.name for t in outcomes_figure(f).data)
-        ['FAILED', 'SUCCEEDED']
+        >>> from workbench.engine.run import run_mission
+        >>> run = run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)  # embedded engine
+        >>> sorted(t.name for t in outcomes_figure(run.frames()).data)
+        ['SUCCEEDED']
     """
     title = "Execution outcomes"
     ex = frame(frames, "executions")

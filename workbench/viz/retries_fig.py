@@ -1,6 +1,6 @@
 """Retries: failed tries by state and error (heat map), and configured vs actual Retry back-off.
 
-Both read :mod:`workbench.history.retries`: ``retry_summary`` for the counts, ``backoff_check`` for
+Both read :mod:`workbench.history.analysis.retries`: ``retry_summary`` for the counts, ``backoff_check`` for
 the replay of every failed try against its ``Retry`` policy (which retrier fired, retry number n,
 ``min(IntervalSeconds × BackoffRate^(n-1), MaxDelaySeconds)``).
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.history.retries import backoff_check, retry_summary
+from workbench.history.analysis.retries import backoff_check, retry_summary
 from workbench.viz.figure_base import empty_figure, label, note, style
 
 PALETTE = ("#0972d3", "#ec7211", "#2f8f8c", "#8a61c7", "#c9870c", "#d13212", "#1d8102", "#5f6b7a")
@@ -23,10 +23,11 @@ def retries_figure(frames: Any) -> go.Figure:
     """Heat map of failed tries per state (rows) and error (columns); cell text = how many were retried.
 
     Example:
-        >>> from workbench.history import frames, load_history
-        >>> from workbench.history.synthetic import simulate_execution
-        >>> runs = [simulate_execution(i, fail_scale=5) for i in range(5)]
-        >>> retries_figure(frames([load_history(s.response, execution_arn=s.arn) for s in runs])).data[0].type
+        >>> from workbench.engine.faults import FaultPlan
+        >>> from workbench.engine.run import run_mission
+        >>> flaky = FaultPlan.from_local({"search_logs": {"fail_rate": 0.5, "error": "Lambda.ServiceException"}}, 7)
+        >>> run = run_mission("missions/incident_triage.yaml", faults=flaky, time_warp=True, progress=False)
+        >>> retries_figure(run.frames()).data[0].type
         'heatmap'
     """
     return retry_heatmap(retry_summary(frames))

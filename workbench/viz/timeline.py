@@ -102,11 +102,9 @@ def timeline_figure(frames: Any, execution: str | None = None, *, max_rows: int 
     """Gantt chart of one execution (default: the first in the frames); at most ``max_rows`` visit rows.
 
     Example:
-        >>> from workbench.history import frames, load_history
-        >>> from workbench.history.synthetic import simulate_execution
-        >>> sim = simulate_execution(3)
-        >>> fig = timeline_figure(frames(load_history(sim.response, execution_arn=sim.arn)))
-        >>> fig.layout.xaxis.type
+        >>> from workbench.engine.run import run_mission
+        >>> run = run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)  # embedded engine
+        >>> timeline_figure(run.frames()).layout.xaxis.type
         'date'
     """
     arn = pick_execution(frames, execution)

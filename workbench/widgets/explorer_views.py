@@ -17,9 +17,9 @@ import plotly.io as pio
 from workbench.core.arn import short_name
 from workbench.core.money import SCALES, fmt_usd
 from workbench.history.analysis import failures, state_latency
-from workbench.history.cost_frames import cost_summary, execution_costs, what_if
-from workbench.history.prices import PriceTable, load_prices
-from workbench.history.retries import retry_summary
+from workbench.history.analysis.retries import retry_summary
+from workbench.history.cost.frame_costs import cost_summary, execution_costs, what_if
+from workbench.history.cost.prices import PriceTable, load_prices
 
 
 def short(arn: str) -> str:

@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.yaml_load import InputError, loads_json, read_text
+from workbench.history._types import JsonDict, JsonMapping
 
 DEFAULT_PRICES_PATH = Path(__file__).with_name("prices.json")
 DEFAULT_REGION = "us-east-1"
@@ -135,7 +136,7 @@ class PriceTable:
             >>> load_prices().assume_region("eu-west-3").lambda_("eu-west-3").per_million_requests
             0.2
         """
-        def fill(table: Mapping[str, Any]) -> dict[str, Any]:
+        def fill(table: JsonMapping) -> JsonDict:
             out = dict(table)
             if region not in out and like in out:
                 out[region] = out[like]
@@ -144,7 +145,7 @@ class PriceTable:
         return replace(self, standard=fill(self.standard), express_by_region=fill(self.express_by_region),
                        lambda_by_region=fill(self.lambda_by_region))
 
-    def _missing(self, what: str, region: str, known: Mapping[str, Any], source: str) -> PricingError:
+    def _missing(self, what: str, region: str, known: JsonMapping, source: str) -> PricingError:
         return PricingError(
             f"no {what} price for region {region!r} in {self.path} (prices as of {self.as_of}); "
             f"known regions: {', '.join(sorted(known))}. Fix: copy the price from "
@@ -213,7 +214,7 @@ class _Reader:
         return PricingError(
             f"{self.path}: field '{where or '<top>'}' {what}. Fix: compare with the bundled prices.json.")
 
-    def obj(self, value: object, where: str) -> dict[str, Any]:
+    def obj(self, value: object, where: str) -> JsonDict:
         if not isinstance(value, dict):
             raise self.fail(where, "must be an object")
         return value

@@ -14,7 +14,9 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 class FetchInterrupted(KeyboardInterrupt):
@@ -30,7 +32,7 @@ class FetchInterrupted(KeyboardInterrupt):
 cost no call)
     """
 
-    def __init__(self, *, kept: int, total: int, cache: Path | None, histories: list[Any]) -> None:
+    def __init__(self, *, kept: int, total: int, cache: Path | None, histories: list[Any]) -> None:  # Any: any
         self.kept, self.total, self.cache, self.histories = kept, total, cache, histories
         where = f"in {cache}" if cache is not None else "(no cache was used)"
         super().__init__(f"interrupted: kept {kept} of {total} executions {where}; run the same fetch again for "
@@ -52,16 +54,17 @@ class DaemonPool:
     """
 
     def __init__(self, workers: int) -> None:
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = \
+        # Any: the queue holds futures and callables of every result type
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[object, ...]] | None] = \
             queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._work, name=f"workbench-fetch-{n}", daemon=True)
                          for n in range(max(1, workers))]
         for thread in self._threads:
             thread.start()
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+    def submit(self, fn: Callable[..., _T], /, *args: object) -> Future[_T]:
         """Queue ``fn(*args)``; its ``Future`` can be cancelled until a thread starts it."""
-        future: Future[Any] = Future()
+        future: Future[_T] = Future()
         self._queue.put((future, fn, args))
         return future
 
@@ -89,7 +92,7 @@ class DaemonPool:
                 future.set_exception(exc)
 
 
-def each_done(futures: Iterable[Future[Any]], on_done: Callable[[Future[Any]], None], poll: float = 0.2) -> None:
+def each_done(futures: Iterable[Future[_T]], on_done: Callable[[Future[_T]], None], poll: float = 0.2) -> None:
     """Call ``on_done`` for each future as it finishes, waiting in ``poll``-second slices (Ctrl-C is seen at once).
 
     Example:
@@ -99,7 +102,7 @@ def each_done(futures: Iterable[Future[Any]], on_done: Callable[[Future[Any]], N
         >>> pool.shutdown(); sorted(seen)
         [0, 1, 2]
     """
-    finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+    finished: queue.SimpleQueue[Future[_T]] = queue.SimpleQueue()
     waiting = list(futures)
     for future in waiting:
         future.add_done_callback(finished.put)  # O(1) per completion, unlike wait() over all pending futures

@@ -1,6 +1,6 @@
 """Execution histories as pandas frames: the public, documented column contract.
 
-Every frame is built column by column from :class:`~workbench.history.events.ExecutionHistory`
+Every frame is built column by column from :class:`~workbench.history.load.events.ExecutionHistory`
 objects (never ``pd.DataFrame(list_of_dicts)``), so one million events take seconds
 (``bench/history.py``). Nesting is rebuilt from the ``previousEventId`` DAG (``walk.py``). All
 timestamps are ``datetime64[ns, UTC]``; durations are ``float64`` milliseconds (``NaN`` when an end
@@ -104,17 +104,18 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.history import assemble
-from workbench.history.columns import Buffers, gc_paused
-from workbench.history.definition_index import DefinitionIndex
-from workbench.history.events import ExecutionHistory
-from workbench.history.load import Source, iter_histories
-from workbench.history.walk import walk
+from workbench.history._gc import gc_paused
+from workbench.history.frames import assemble
+from workbench.history.frames.columns import Buffers
+from workbench.history.frames.definition_index import DefinitionIndex
+from workbench.history.frames.walk import walk
+from workbench.history.load.events import ExecutionHistory
+from workbench.history.load.readers import Source, iter_histories
 
 Histories = ExecutionHistory | Iterable[ExecutionHistory] | Source | Iterable[Source]
 
 
-def _histories(histories: Any) -> Iterable[ExecutionHistory]:
+def _histories(histories: Any) -> Iterable[ExecutionHistory]:  # Any: histories may be any iterable/loader input
     """ExecutionHistory objects as given, or loaded one at a time from anything ``load_histories`` reads."""
     if isinstance(histories, ExecutionHistory):
         return [histories]
@@ -123,9 +124,9 @@ def _histories(histories: Any) -> Iterable[ExecutionHistory]:
     return iter_histories(histories)
 
 
-def _walk_all(histories: Any, payloads: bool) -> Buffers:
+def _walk_all(histories: Any, payloads: bool) -> Buffers:  # Any: histories may be any iterable/loader input
     buf = Buffers(payloads)
-    cache: dict[int, tuple[Any, DefinitionIndex]] = {}
+    cache: dict[int, tuple[Any, DefinitionIndex]] = {}  # Any: histories may be any iterable/loader input
 
     def index_for(h: ExecutionHistory) -> DefinitionIndex | None:
         if h.definition is None:
@@ -147,10 +148,9 @@ class HistoryFrames:
     """The four frames of a set of histories, each built on first access from one shared pass.
 
     Example:
-        >>> from workbench.history.synthetic import simulate_execution
-        >>> from workbench.history.load import load_history
-        >>> f = frames(load_history(simulate_execution(1).response, execution_arn="run-1"))
-        >>> list(f.executions["status"])
+        >>> from workbench.engine.run import run_mission
+        >>> run = run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)  # embedded engine
+        >>> list(run.frames().executions["status"])
         ['SUCCEEDED']
     """
 

@@ -1,7 +1,7 @@
 """Pure pricing functions for Step Functions (Standard and Express) and Lambda tools.
 
 Numbers in, dollars out: no frames, no I/O beyond the bundled price table (see ``prices.json`` for the
-date and the pages the prices come from). The frame-level functions in :mod:`workbench.history.cost_frames`
+date and the pages the prices come from). The frame-level functions in :mod:`workbench.history.cost.frame_costs`
 build on these. Every billing rule we rely on is stated next to the code that applies it:
 
 * Standard: AWS bills each *state transition* ("each time a step of your workflow is executed"), and
@@ -11,7 +11,7 @@ build on these. Every billing rule we rely on is stated next to the code that ap
 * Lambda: $ per request plus GB-seconds (configured memory × duration, 1 ms granularity), with
   monthly GB-second tiers that differ per architecture. Lambda "registers a request each time it starts
   launching in response to an event notification or invoke call": a throttled invoke (HTTP 429) never
-  starts, so it is neither a request nor duration (see :mod:`workbench.history.cost_lambda`).
+  starts, so it is neither a request nor duration (see :mod:`workbench.history.cost.lambdas`).
 * Free tier: off unless asked for (``free_tier=True``). It is one allowance per *account* and month,
   shared by all regions ("Free Tier usage is calculated each month across all regions"): ``prior_*``
   arguments are the account's usage so far this month in every region, not just this one.
@@ -25,7 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workbench.history.prices import (
+from workbench.history.cost.prices import (
     ARCHES,
     DEFAULT_REGION,
     Arch,
@@ -115,7 +115,7 @@ def standard_cost(
     ``free_tier=True`` applies the account's 4,000 free transitions of the month; ``prior_transitions``
     says how many the account already used this month in any region (they consume the free tier
     first). How transitions are counted from a history (retries, Parallel/Map, redrives) is in
-    :mod:`workbench.history.cost_frames`.
+    :mod:`workbench.history.cost.frame_costs`.
 
     Example:
         >>> standard_cost(12)                 # 12 × $0.025 / 1,000

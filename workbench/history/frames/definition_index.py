@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from workbench.history._types import JsonDict
+
 
 class StateInfo(NamedTuple):
     """One state of the definition."""
@@ -25,7 +27,7 @@ class StateInfo(NamedTuple):
     cause: str | None
 
 
-def static_text(value: Any) -> str | None:
+def static_text(value: Any) -> str | None:  # Any: ASL definition is JSON
     """A Fail state's ``Error``/``Cause`` if it is fixed text; None for a JSONata template or a non-string.
 
     Example:
@@ -49,13 +51,13 @@ class DefinitionIndex:
         1
     """
 
-    def __init__(self, definition: dict[str, Any] | None) -> None:
+    def __init__(self, definition: JsonDict | None) -> None:
         self.by_key: dict[tuple[str | None, str], StateInfo] = {}
         self.by_name: dict[str, StateInfo] = {}
         if isinstance(definition, dict):
             self._add(definition.get("States"), None, None)
 
-    def _add(self, states: Any, parent: str | None, branch: int | None) -> None:
+    def _add(self, states: Any, parent: str | None, branch: int | None) -> None:  # Any: ASL definition is JSON
         if not isinstance(states, dict):
             return
         for name, state in states.items():

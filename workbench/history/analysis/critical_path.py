@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.history._frame_access import CONTAINER_TYPES, frame, require
+from workbench.history._types import Row
 
 _STATE_COLUMNS = ("execution", "visit", "state", "type", "path", "depth", "parent_visit", "entered", "exited",
                   "duration_ms")
@@ -22,7 +23,7 @@ PATH_COLUMNS = ["execution", "order", "visit", "state", "type", "path", "depth",
                 "duration_ms", "contribution_ms", "gap_before_ms"]
 
 
-def critical_path(frames: Any, execution: str | None = None) -> pd.DataFrame:
+def critical_path(frames: object, execution: str | None = None) -> pd.DataFrame:
     """Critical path of each execution (or only ``execution``), one row per visit on the path.
 
     Rows are in time order; a Parallel/Map visit is followed by the path through the branch or
@@ -50,7 +51,7 @@ def critical_path(frames: Any, execution: str | None = None) -> pd.DataFrame:
     starts = dict(zip(executions["execution"].astype(str), executions["start"], strict=False))
     wanted = states if execution is None else states[states["execution"].astype(str) == execution]
     wanted = wanted[wanted["entered"].notna()]
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for arn, visits in wanted.groupby("execution", observed=True, sort=False):
         rows.extend(_path_rows(str(arn), visits, starts.get(str(arn))))
     if not rows:
@@ -68,12 +69,12 @@ class _V(NamedTuple):
     depth: int
     parent: int
     entered: pd.Timestamp
-    exited: Any
+    exited: Any  # Any: pandas Timestamp values are untyped
     end: pd.Timestamp
     duration_ms: float
 
 
-def _path_rows(arn: str, visits: pd.DataFrame, exec_start: Any) -> list[dict[str, Any]]:
+def _path_rows(arn: str, visits: pd.DataFrame, exec_start: Any) -> list[Row]:  # Any: pandas
     exited = visits["exited"]
     end = exited.fillna(visits["entered"])
     children: dict[int, list[_V]] = {}
@@ -81,7 +82,7 @@ def _path_rows(arn: str, visits: pd.DataFrame, exec_start: Any) -> list[dict[str
                  visits["parent_visit"], visits["entered"], exited, end, visits["duration_ms"], strict=True):
         node = _V(int(v[0]), str(v[1]), str(v[2]), str(v[3]), int(v[4]), int(v[5]), v[6], v[7], v[8], float(v[9]))
         children.setdefault(node.parent, []).append(node)
-    out: list[dict[str, Any]] = []
+    out: list[Row] = []
     start = exec_start if exec_start is not None and not pd.isna(exec_start) else visits["entered"].min()
     _walk(children, -1, start, out)
     for i, row in enumerate(out):
@@ -110,7 +111,7 @@ def _chain(siblings: list[_V]) -> list[_V]:
     return chain
 
 
-def _walk(children: dict[int, list[_V]], parent: int, parent_start: Any, out: list[dict[str, Any]]) -> float:
+def _walk(children: dict[int, list[_V]], parent: int, parent_start: Any, out: list[Row]) -> float:  # Any: pandas
     """Append the chain under ``parent`` to ``out``; return the summed duration of its visits."""
     siblings = children.get(parent)
     if not siblings:
@@ -120,7 +121,7 @@ def _walk(children: dict[int, list[_V]], parent: int, parent_start: Any, out: li
     for v in _chain(siblings):
         duration = 0.0 if np.isnan(v.duration_ms) else v.duration_ms
         gap = (v.entered - prev_end).total_seconds() * 1000.0
-        record: dict[str, Any] = {
+        record: Row = {
             "visit": v.visit, "state": v.state, "type": v.type, "path": v.path, "depth": v.depth,
             "entered": v.entered, "exited": v.exited, "duration_ms": v.duration_ms, "contribution_ms": duration,
             "gap_before_ms": max(gap, 0.0),

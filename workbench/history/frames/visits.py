@@ -1,7 +1,7 @@
 """State visits being rebuilt: scopes (top level / Parallel branch / Map iteration) and the rare-path
 helpers of the walker (finding owners up the nesting chain, closing visits and their descendants).
 
-A visit is a plain list laid out by the ``V_*`` constants of :mod:`workbench.history.columns`: the
+A visit is a plain list laid out by the ``V_*`` constants of :mod:`workbench.history.frames.columns`: the
 walker's working record is also the output row, so nothing is copied per visit.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from workbench.history.columns import (
+from workbench.history.frames.columns import (
     A_END,
     A_OUT,
     V_BOX,
@@ -28,9 +28,9 @@ from workbench.history.columns import (
     V_STATUS,
     V_TYPE,
 )
-from workbench.history.definition_index import DefinitionIndex
+from workbench.history.frames.definition_index import DefinitionIndex
 
-Visit = list[Any]
+Visit = list[Any]  # Any: visit rows mix ints, floats, str and None by field
 CONTAINERS = ("Map", "Parallel")
 # container bookkeeping, created on demand in V_BOX: child scopes, branch scopes, iteration scopes
 B_SCOPES, B_BRANCHES, B_ITERS = range(3)
@@ -46,7 +46,7 @@ class Scope:
         self.members: list[int] = []
 
 
-def box(x: Visit) -> list[Any]:
+def box(x: Visit) -> list[Any]:  # Any: visit rows mix ints, floats, str and None by field
     """The container bookkeeping of a Map/Parallel visit (created on first use)."""
     b = x[V_BOX]
     if b is None:
@@ -151,7 +151,7 @@ class Visits:
             b[B_SCOPES].append(sc)
         return sc  # type: ignore[no-any-return]
 
-    def iteration_scope(self, v: int, index: Any) -> Scope:
+    def iteration_scope(self, v: int, index: Any) -> Scope:  # Any: visit rows mix ints, floats, str and None by field
         x = self.V[v]
         b = box(x)
         sc = b[B_ITERS][index] = Scope(v, f"{x[V_PATH]}/iter[{index}]/", x[V_SCOPE].depth + 1)

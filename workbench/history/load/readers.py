@@ -28,22 +28,23 @@ from typing import Any
 
 import orjson
 
-from workbench.history.columns import gc_paused
-from workbench.history.events import (
+from workbench.history._gc import gc_paused
+from workbench.history._types import JsonDict
+from workbench.history.load.events import (
     ExecutionHistory,
     history_error,
     meta_for,
 )
-from workbench.history.normalise import RawHistory, machine_from_arn, normalise
+from workbench.history.load.normalise import RawHistory, machine_from_arn, normalise
 
-Source = str | os.PathLike[str] | bytes | dict[str, Any] | list[Any] | ExecutionHistory
+Source = str | os.PathLike[str] | bytes | JsonDict | list[Any] | ExecutionHistory  # Any: JSON from files / the API
 
 _NAN = float("nan")
 _NOT_HISTORY_HINT = ('save the output of get_execution_history ({"events": [...]}), a list of events, '
                      "the console's exported JSON, or Express CloudWatch Logs records")
 
 
-def load_history(source: Source, *, execution_arn: str | None = None, definition: dict[str, Any] | str | None = None,
+def load_history(source: Source, *, execution_arn: str | None = None, definition: JsonDict | str | None = None,
                  state_machine_arn: str | None = None, strict: bool = False) -> ExecutionHistory:
     """Load one execution history from a file, JSON text, parsed object, or a run (``run_mission``'s result:
     its ARN and definition come with it).
@@ -119,22 +120,22 @@ def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) 
         'RUNNING'
     """
     if isinstance(sources, (str, os.PathLike)) and Path(sources).is_dir():
-        items: Iterable[Any] = history_files(sources)
+        items: Iterable[Any] = history_files(sources)  # Any: JSON from files / the API
     elif isinstance(sources, (str, os.PathLike, bytes, dict, ExecutionHistory)) or _is_event_list(sources) \
             or _is_run(sources):
         items = [sources]
     else:
-        items = sources  # type: ignore[assignment]
+        items = sources
     for item in items:
         yield from _load(item, strict=strict)
 
 
-def _is_run(obj: Any) -> bool:
+def _is_run(obj: Any) -> bool:  # Any: JSON from files / the API
     """An execution handle from ``run_mission``/``launch``: it loads its own history (ARN, definition)."""
     return isinstance(getattr(obj, "arn", None), str) and callable(getattr(obj, "load_history", None))
 
 
-def _is_event_list(obj: Any) -> bool:
+def _is_event_list(obj: Any) -> bool:  # Any: JSON from files / the API
     """A list that is itself one source (events or log records), not a list of sources."""
     if not isinstance(obj, list) or not obj or not isinstance(obj[0], dict):
         return False
@@ -143,7 +144,7 @@ def _is_event_list(obj: Any) -> bool:
 
 
 # --- reading ------------------------------------------------------------------------------------------
-def _source_name(source: Any) -> str:
+def _source_name(source: Any) -> str:  # Any: JSON from files / the API
     if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
         return str(source)
     if isinstance(source, ExecutionHistory):
@@ -151,7 +152,7 @@ def _source_name(source: Any) -> str:
     return "<object>"
 
 
-def _looks_like_json(source: Any) -> bool:
+def _looks_like_json(source: Any) -> bool:  # Any: JSON from files / the API
     return isinstance(source, str) and source.lstrip()[:1] in ("{", "[")
 
 
@@ -159,13 +160,13 @@ def _load(source: Source, *, strict: bool) -> list[ExecutionHistory]:
     if isinstance(source, ExecutionHistory):
         return [source]
     if _is_run(source):
-        run: Any = source
+        run: Any = source  # Any: JSON from files / the API
         return [run.load_history()]
     name = _source_name(source)
     if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
         path = Path(source)
         try:
-            data: Any = path.read_bytes()
+            data: Any = path.read_bytes()  # Any: JSON from files / the API
         except OSError as exc:
             raise history_error("HIST000", f"cannot read file: {exc.strerror or exc}", name,
                                 hint="check the path") from exc
@@ -203,7 +204,7 @@ def anonymous_name(history: ExecutionHistory) -> str:
     return "execution-" + hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
 
 
-def _parse_json(data: bytes, name: str) -> Any:
+def _parse_json(data: bytes, name: str) -> Any:  # Any: JSON from files / the API
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -221,7 +222,7 @@ def _parse_json(data: bytes, name: str) -> Any:
         hint="re-download or re-save the history; a partial download leaves a truncated file")
 
 
-def _classify(obj: Any, name: str) -> list[RawHistory]:
+def _classify(obj: Any, name: str) -> list[RawHistory]:  # Any: JSON from files / the API
     """Recognise the format and split into per-execution raw event lists."""
     if isinstance(obj, dict):
         if isinstance(obj.get("history"), list) and ("definition" in obj or "source" in obj):
@@ -254,7 +255,7 @@ def _classify(obj: Any, name: str) -> list[RawHistory]:
                         hint=_NOT_HISTORY_HINT)
 
 
-def _definition(value: Any, name: str) -> dict[str, Any] | None:
+def _definition(value: Any, name: str) -> JsonDict | None:  # Any: JSON from files / the API
     if value is None or isinstance(value, dict):
         return value
     if isinstance(value, str):
@@ -269,7 +270,7 @@ def _definition(value: Any, name: str) -> dict[str, Any] | None:
                         hint='pass the state machine definition ({"StartAt": ..., "States": {...}})')
 
 
-def _log_message(entry: Any, index: int, name: str) -> Any:
+def _log_message(entry: Any, index: int, name: str) -> Any:  # Any: JSON from files / the API
     message = entry.get("message") if isinstance(entry, dict) else None
     try:
         return orjson.loads(message) if isinstance(message, str) else message
@@ -278,9 +279,9 @@ def _log_message(entry: Any, index: int, name: str) -> Any:
                             location=f"events[{index}].message", hint="keep log level ALL, JSON format") from exc
 
 
-def _cloudwatch(records: list[Any], name: str) -> list[RawHistory]:
+def _cloudwatch(records: list[Any], name: str) -> list[RawHistory]:  # Any: JSON from files / the API
     """Express CloudWatch Logs records → API-shaped events, one raw history per execution."""
-    by_arn: dict[str, list[dict[str, Any]]] = {}
+    by_arn: dict[str, list[JsonDict]] = {}
     for i, rec in enumerate(records):
         if not isinstance(rec, dict) or "type" not in rec or "id" not in rec:
             raise history_error("HIST003", "log record is not a Step Functions event (no 'id'/'type')", name,
@@ -288,7 +289,7 @@ def _cloudwatch(records: list[Any], name: str) -> list[RawHistory]:
         etype = rec["type"]
         meta = meta_for(str(etype))
         ts_raw = rec.get("event_timestamp")
-        event: dict[str, Any] = {
+        event: JsonDict = {
             "id": _int_field(rec["id"], name, f"[{i}].id"),
             "previousEventId": _int_field(rec.get("previous_event_id", 0), name, f"[{i}].previous_event_id"),
             "type": etype,
@@ -301,7 +302,7 @@ def _cloudwatch(records: list[Any], name: str) -> list[RawHistory]:
     return [RawHistory(evs, "cloudwatch", arn, None, machine_from_arn(arn)) for arn, evs in by_arn.items()]
 
 
-def _int_field(value: Any, name: str, where: str) -> int:
+def _int_field(value: Any, name: str, where: str) -> int:  # Any: JSON from files / the API
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isdigit():
@@ -310,7 +311,7 @@ def _int_field(value: Any, name: str, where: str) -> int:
                         hint="the record is damaged; re-export it")
 
 
-def _epoch_ms(value: Any, name: str, where: str) -> float:
+def _epoch_ms(value: Any, name: str, where: str) -> float:  # Any: JSON from files / the API
     try:
         return float(value) / 1000.0
     except (TypeError, ValueError):

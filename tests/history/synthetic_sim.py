@@ -1,4 +1,4 @@
-"""The simulator behind :mod:`workbench.history.synthetic`: states, retries, lanes that abort.
+"""The simulator behind :mod:`tests.history.synthetic`: states, retries, lanes that abort.
 
 Events are built with causal links (by sequence number) and absolute millisecond times; concurrent
 Parallel branches and Map iterations run as *lanes*, and when one fails the others are cut at that

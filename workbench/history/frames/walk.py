@@ -7,13 +7,13 @@ attached to a *visit* by following its predecessor: an Entered event opens a vis
 its predecessor implies; other events belong to the nearest *open* visit of the right kind up the
 nesting chain from their predecessor's visit (name-matched when the event carries a name). Branch and
 iteration identity therefore never depends on the order events were written (see
-:meth:`~workbench.history.visits.Visits.branch_scope`). When a predecessor is unknown (placeholder
+:meth:`~workbench.history.frames.visits.Visits.branch_scope`). When a predecessor is unknown (placeholder
 ids) we fall back to the definition and to the most recent open visit, and the history is flagged
 incomplete by the loader.
 
 One pass: :func:`_pass` is the hot loop of the whole package (plain lists, small slotted objects,
 the frequent events handled inline); the rare events (Map/Parallel bookkeeping, execution start and
-end...) go to small handlers in :mod:`workbench.history.walk_rare`.
+end...) go to small handlers in :mod:`workbench.history.frames.walk_rare`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from workbench.history.columns import (
+from workbench.history.frames.columns import (
     A_CAUSE,
     A_END,
     A_ERR,
@@ -43,8 +43,10 @@ from workbench.history.columns import (
     V_TYPE,
     Buffers,
 )
-from workbench.history.definition_index import DefinitionIndex
-from workbench.history.events import (
+from workbench.history.frames.definition_index import DefinitionIndex
+from workbench.history.frames.visits import fail
+from workbench.history.frames.walk_rare import WalkState, cut_short, opt_text, rare, text
+from workbench.history.load.events import (
     ATTEMPT_OUTCOME,
     ATTEMPT_STARTED,
     ATTEMPT_SUCCEEDED,
@@ -60,8 +62,6 @@ from workbench.history.events import (
     TYPE_METAS,
     ExecutionHistory,
 )
-from workbench.history.visits import fail
-from workbench.history.walk_rare import WalkState, cut_short, opt_text, rare, text
 
 _NAN = math.nan
 
@@ -70,7 +70,7 @@ def walk(h: ExecutionHistory, buf: Buffers, index_for: Callable[[ExecutionHistor
     """Append one history's events, visits, attempts and execution row to ``buf``.
 
     Example:
-        >>> from workbench.history.load import load_history
+        >>> from workbench.history.load.readers import load_history
         >>> buf = Buffers(payloads=False)
         >>> walk(load_history("../shared/corpus/histories/test_base__test_state_fail.json"), buf, lambda h: None)
         >>> buf.x_status, buf.n_visits

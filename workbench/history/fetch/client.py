@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
 
 from botocore.config import Config
 from botocore.retries import adaptive
 
+from workbench.history._types import SfnClient
+
 
 def stepfunctions_client(endpoint_url: str | None = None, region_name: str | None = None,
-                         max_attempts: int = 10, **kwargs: Any) -> Any:
+                         max_attempts: int = 10, **kwargs: object) -> SfnClient:
     """A boto3 Step Functions client with botocore *adaptive* retries (client-side rate limiting on throttling).
 
     Example:
@@ -33,11 +34,11 @@ def stepfunctions_client(endpoint_url: str | None = None, region_name: str | Non
                         **kwargs)
 
 
-_RATE_LIMITED: weakref.WeakSet[Any] = weakref.WeakSet()
+_RATE_LIMITED: weakref.WeakSet[SfnClient] = weakref.WeakSet()
 _RATE_LIMITED_LOCK = threading.Lock()
 
 
-def ensure_adaptive_retries(client: Any) -> bool:
+def ensure_adaptive_retries(client: SfnClient) -> bool:
     """Give a client botocore's adaptive client-side rate limiting if it lacks it (True when added).
 
     Clients built in ``adaptive`` retry mode already have it; for others (``legacy``/``standard``),

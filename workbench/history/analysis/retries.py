@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.history._frame_access import CONTAINER_TYPES, frame, ms, require, text
+from workbench.history._types import JsonDict, Row
 
 # Defaults from the ASL specification.
 DEFAULT_INTERVAL_S = 1.0
@@ -49,7 +49,7 @@ class Retrier:
     jitter: str = "NONE"
 
     @classmethod
-    def from_asl(cls, obj: dict[str, Any]) -> Retrier:
+    def from_asl(cls, obj: JsonDict) -> Retrier:
         errors = obj.get("ErrorEquals") or []
         max_delay = obj.get("MaxDelaySeconds")
         return cls(
@@ -94,7 +94,7 @@ def parse_retry_policy(policy: str | None) -> list[Retrier]:
     return [Retrier.from_asl(r) for r in raw if isinstance(r, dict)]
 
 
-def tries(frames: Any) -> pd.DataFrame:
+def tries(frames: object) -> pd.DataFrame:
     """Every try of every retriable visit: Task attempts plus Map/Parallel (re)starts.
 
     ``backoff_ms`` is the pause before this try (NaN for the first). For a Map/Parallel the pause
@@ -120,7 +120,7 @@ def tries(frames: Any) -> pd.DataFrame:
     return out.sort_values(["execution", "visit", "try_no"], kind="stable").reset_index(drop=True)
 
 
-def _container_tries(frames: Any, states: pd.DataFrame) -> pd.DataFrame:
+def _container_tries(frames: object, states: pd.DataFrame) -> pd.DataFrame:
     boxes = states[states["type"].astype(str).isin(CONTAINER_TYPES)]
     if boxes.empty:
         return pd.DataFrame(columns=TRY_COLUMNS)
@@ -161,7 +161,7 @@ _CHECK_COLUMNS = ["execution", "visit", "state", "type", "try_no", "error", "ret
                   "consistent"]
 
 
-def backoff_check(frames: Any, *, tolerance_s: float = 0.25, slack: float = 0.1) -> pd.DataFrame:
+def backoff_check(frames: object, *, tolerance_s: float = 0.25, slack: float = 0.1) -> pd.DataFrame:
     """Configured vs actual back-off for every failed try, replaying each visit against its Retry policy.
 
     One row per failed try: which retrier matched (``retrier``, its index in ``Retry``), the retry
@@ -183,7 +183,7 @@ def backoff_check(frames: Any, *, tolerance_s: float = 0.25, slack: float = 0.1)
     return _replayed(frames, tolerance_s, slack)[_CHECK_COLUMNS]
 
 
-def _replayed(frames: Any, tol: float, slack: float) -> pd.DataFrame:
+def _replayed(frames: object, tol: float, slack: float) -> pd.DataFrame:
     """backoff_check rows plus ``recovered`` (the visit's last try succeeded)."""
     all_tries = tries(frames)
     states = frame(frames, "states")
@@ -193,10 +193,10 @@ def _replayed(frames: Any, tol: float, slack: float) -> pd.DataFrame:
     relevant = all_tries[keys.isin(set(keys[failed_mask]))]
     policies = {(str(e), int(v)): text(p) for e, v, p in
                 zip(states["execution"], states["visit"], states["retry_policy"], strict=True) if text(p)}
-    by_visit: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    by_visit: dict[tuple[str, int], list[Row]] = {}
     for rec in relevant.to_dict("records"):  # tries() is sorted by execution, visit, try_no
         by_visit.setdefault((str(rec["execution"]), int(rec["visit"])), []).append(rec)
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for key, group in by_visit.items():
         rows.extend(_replay(group, parse_retry_policy(policies.get(key)), tol, slack))
     out = pd.DataFrame(rows, columns=[*_CHECK_COLUMNS, "recovered"])
@@ -207,17 +207,17 @@ def _replayed(frames: Any, tol: float, slack: float) -> pd.DataFrame:
     return out
 
 
-def _replay(group: list[dict[str, Any]], retriers: list[Retrier], tol: float, slack: float) -> list[dict[str, Any]]:
+def _replay(group: list[Row], retriers: list[Retrier], tol: float, slack: float) -> list[Row]:
     counts = [0] * len(retriers)
     recovered = group[-1]["outcome"] == "succeeded"
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     retried_errors: set[str | None] = set()  # errors this visit was retried after (a retrier handles them)
     for k, t in enumerate(group):
         if t["outcome"] not in _FAILED_OUTCOMES:
             continue
         error = text(t["error"])
         has_next = k + 1 < len(group)
-        row: dict[str, Any] = {"execution": t["execution"], "visit": int(t["visit"]), "state": t["state"],
+        row: Row = {"execution": t["execution"], "visit": int(t["visit"]), "state": t["state"],
                                "type": t["type"], "try_no": int(t["try_no"]), "error": error, "retrier": None,
                                "n": None, "max_attempts": None, "interval_s": np.nan, "backoff_rate": np.nan,
                                "max_delay_s": np.nan, "jitter": None, "expected_s": np.nan,
@@ -250,7 +250,7 @@ def _replay(group: list[dict[str, Any]], retriers: list[Retrier], tol: float, sl
     return rows
 
 
-def retry_summary(frames: Any) -> pd.DataFrame:
+def retry_summary(frames: object) -> pd.DataFrame:
     """Retries per state and error: failed tries, retries, back-off time, exhausted retriers, recoveries.
 
     Columns: ``failed_tries`` (tries that failed with the error), ``retries`` (of those, how many

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.history.columns import (
+from workbench.history.frames.columns import (
     A_BACKOFF,
     A_CAUSE,
     A_END,
@@ -60,7 +60,7 @@ from workbench.history.columns import (
     strings,
     timestamps,
 )
-from workbench.history.events import STATE_TYPES, TYPE_NAMES
+from workbench.history.load.events import STATE_TYPES, TYPE_NAMES
 
 EXECUTION_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 
@@ -87,7 +87,7 @@ def _sizes(chunks: list[np.ndarray]) -> pd.arrays.IntegerArray:
     return nullable_ints(np.maximum(values, 0), values < 0)
 
 
-def _cached_column(buf: Buffers, name: str, parts: Any, dtype: Any) -> np.ndarray:
+def _cached_column(buf: Buffers, name: str, parts: Any, dtype: Any) -> np.ndarray:  # Any: pandas
     """Concatenate a per-event column once per buffer; later frames reuse it."""
     cached = getattr(buf, name, None)
     if cached is None:

@@ -14,7 +14,8 @@ from types import MappingProxyType
 from typing import Any
 
 from workbench.core.arn import EXECUTION_KINDS, Arn
-from workbench.history.events import (
+from workbench.history._types import JsonDict
+from workbench.history.load.events import (
     ATTEMPT_FAILED,
     ATTEMPT_STARTED,
     ATTEMPT_SUCCEEDED,
@@ -64,9 +65,9 @@ class RawHistory:
     ``DescribeExecution``), used to tell a finished execution's cut history from a running one.
     """
 
-    def __init__(self, events: list[Any], fmt: str, arn: str | None = None,
-                 definition: dict[str, Any] | None = None, machine: str | None = None, *,
-                 next_token: Any = None, declared_status: Any = None) -> None:
+    def __init__(self, events: list[Any], fmt: str, arn: str | None = None,  # Any: events are JSON from files / the API
+                 definition: JsonDict | None = None, machine: str | None = None, *,
+                 next_token: Any = None, declared_status: Any = None) -> None:  # Any: JSON
         self.events, self.fmt, self.arn, self.definition, self.machine = events, fmt, arn, definition, machine
         self.next_token, self.declared_status = next_token, declared_status
 
@@ -79,7 +80,7 @@ def machine_from_arn(arn: str | None) -> str | None:
 
 
 # --- normalisation --------------------------------------------------------------------------------------
-def _timestamp(value: Any, name: str, where: str) -> float:
+def _timestamp(value: Any, name: str, where: str) -> float:  # Any: events are JSON from files / the API
     kind = type(value)
     if kind is float or kind is int:
         return float(value) / 1000.0 if value > 1e11 else float(value)  # epoch seconds, or ms when huge
@@ -103,7 +104,7 @@ def _timestamp(value: Any, name: str, where: str) -> float:
                         hint="timestamps must be epoch seconds or ISO-8601")
 
 
-def _details(ev: dict[str, Any], key: str | None) -> Any:
+def _details(ev: JsonDict, key: str | None) -> Any:  # Any: events are JSON from files / the API
     details = ev.get(key) if key else None
     if not isinstance(details, dict):
         for k, v in ev.items():  # unknown type, or a details key under an unexpected name
@@ -113,7 +114,7 @@ def _details(ev: dict[str, Any], key: str | None) -> Any:
     return payload_text(details)
 
 
-def _fast_columns(evs: list[Any]) -> EventColumns | None:
+def _fast_columns(evs: list[Any]) -> EventColumns | None:  # Any: events are JSON from files / the API
     """Wire-format events (int ids, epoch-second floats, known types) column by column.
 
     Returns None whenever anything is unusual; the per-event path then handles it (and explains errors).
@@ -123,7 +124,7 @@ def _fast_columns(evs: list[Any]) -> EventColumns | None:
     ids: list[int] = []
     tss: list[float] = []
     prevs: list[int] = []
-    details: list[Any] = []
+    details: list[Any] = []  # Any: events are JSON from files / the API
     code_of, key_of, empty = TYPE_CODES, DETAILS_KEYS, EMPTY_DETAILS
     add_code, add_id, add_ts, add_prev, add_details = (codes.append, ids.append, tss.append, prevs.append,
                                                        details.append)
@@ -134,7 +135,7 @@ def _fast_columns(evs: list[Any]) -> EventColumns | None:
             add_id(ev["id"])
             add_ts(ev["timestamp"])
             add_prev(ev["previousEventId"])
-            add_details(ev.get(key_of[code], empty))  # type: ignore[arg-type]
+            add_details(ev.get(key_of[code], empty))
     except (KeyError, TypeError, AttributeError):
         return None
     if not set(map(type, ids)) <= {int} or not set(map(type, prevs)) <= {int}:
@@ -149,13 +150,13 @@ def _fast_columns(evs: list[Any]) -> EventColumns | None:
     return EventColumns(ids, prevs, codes, tss, details)
 
 
-def _slow_columns(evs: list[Any], name: str) -> tuple[EventColumns, list[int]]:
-    """Any event shape: placeholder ids, ISO/ms/datetime timestamps, decoded payloads, unknown types."""
+def _slow_columns(evs: list[Any], name: str) -> tuple[EventColumns, list[int]]:  # Any: JSON
+    """Events of every shape: placeholder ids, ISO/ms/datetime timestamps, decoded payloads, unknown types."""
     ids: list[int] = []
     prevs: list[int] = []
     codes: list[int] = []
     tss: list[float] = []
-    details: list[Any] = []
+    details: list[Any] = []  # Any: events are JSON from files / the API
     placeholders: list[int] = []
     for k, ev in enumerate(evs):
         try:

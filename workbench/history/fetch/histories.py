@@ -10,7 +10,7 @@ execution in the ``get_execution_history`` shape plus ``executionArn``/``stateMa
 written atomically (temp file + ``os.replace``), so an interrupted fetch never leaves a corrupt entry.
 Histories hold execution inputs and outputs: entries are 0600 and the cache folders 0700.
 
-Pagination is bounded (:mod:`workbench.history.paging`): a repeated ``nextToken`` or more than
+Pagination is bounded (:mod:`workbench.history.fetch.paging`): a repeated ``nextToken`` or more than
 ``max_pages`` pages is an error, never an endless loop. Ctrl-C during :func:`fetch_histories` cancels
 the pending fetches and raises :class:`FetchInterrupted` saying how many finished executions were kept.
 """
@@ -34,11 +34,12 @@ from tqdm.auto import tqdm
 from workbench.core.arn import EXECUTION_KINDS, Arn
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import PRIVATE_FILE, private_dir, tighten_mode, write_bytes_atomic
-from workbench.history.client import ensure_adaptive_retries, stepfunctions_client
-from workbench.history.events import ExecutionHistory, HistoryWarning
-from workbench.history.fetch_pool import DaemonPool, FetchInterrupted, each_done
-from workbench.history.load import load_history
-from workbench.history.paging import MAX_PAGES, EndpointError, PaginationError, call, describe_failure, pages
+from workbench.history._types import JsonDict, SfnClient
+from workbench.history.fetch.client import ensure_adaptive_retries, stepfunctions_client
+from workbench.history.fetch.paging import MAX_PAGES, EndpointError, PaginationError, call, describe_failure, pages
+from workbench.history.fetch.pool import DaemonPool, FetchInterrupted, each_done
+from workbench.history.load.events import ExecutionHistory, HistoryWarning
+from workbench.history.load.readers import load_history
 
 __all__ = ["FINISHED", "MAX_PAGES", "PAGE_SIZE", "CacheWarning", "DefinitionWarning", "EndpointError", "FetchError",
            "FetchInterrupted", "HistoryCache", "PaginationError", "default_cache_dir", "ensure_adaptive_retries",
@@ -121,7 +122,7 @@ class HistoryCache:
         readable = re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(tail))[-60:]
         return self.root / digest[:2] / f"{readable}-{digest[:24]}.json"
 
-    def get(self, execution_arn: str, *, need_data: bool = True) -> dict[str, Any] | None:
+    def get(self, execution_arn: str, *, need_data: bool = True) -> JsonDict | None:
         """The cached payload, or None (missing, unreadable, or fetched without data when data is needed)."""
         path = self.path_for(execution_arn)
         try:
@@ -140,7 +141,7 @@ class HistoryCache:
             return None
         return payload
 
-    def put(self, payload: dict[str, Any]) -> Path:
+    def put(self, payload: JsonDict) -> Path:
         """Write atomically (temp file in the same folder, fsync, ``os.replace``), mode 0600 in 0700 folders.
 
         Example:
@@ -173,12 +174,12 @@ class HistoryCache:
 
 
 # --- single history ----------------------------------------------------------------------------------------
-def _epoch(ts: Any) -> Any:
+def _epoch(ts: object) -> object:
     return ts.timestamp() if isinstance(ts, datetime) else ts
 
 
-def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bool = True,
-                  max_pages: int = MAX_PAGES) -> dict[str, Any]:
+def fetch_payload(client: SfnClient, execution_arn: str, *, include_execution_data: bool = True,
+                  max_pages: int = MAX_PAGES) -> JsonDict:
     """All pages of ``get_execution_history`` (1,000 events per call) as one cache-ready payload.
 
     The status comes from the terminal event (no extra call); timestamps become epoch seconds. A
@@ -189,7 +190,7 @@ def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bo
         >>> p["status"], len(p["events"])  # doctest: +SKIP
         ('SUCCEEDED', 12)
     """
-    events: list[dict[str, Any]] = []
+    events: list[JsonDict] = []
     for page in pages(client, "get_execution_history", "events", what=f"the history of {execution_arn}",
                       max_pages=max_pages, executionArn=execution_arn, maxResults=PAGE_SIZE,
                       includeExecutionData=include_execution_data):
@@ -209,7 +210,7 @@ def fetch_payload(client: Any, execution_arn: str, *, include_execution_data: bo
             "includeExecutionData": include_execution_data, "events": events}
 
 
-def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bool = True,
+def fetch_history(client: SfnClient, execution_arn: str, *, include_execution_data: bool = True,
                   cache: HistoryCache | bool | None = True, refresh: bool = False,
                   with_definition: bool = False, max_pages: int = MAX_PAGES) -> ExecutionHistory:
     """One execution's full history; served from the cache when the execution had finished.
@@ -246,7 +247,7 @@ def fetch_history(client: Any, execution_arn: str, *, include_execution_data: bo
     return load_history(payload, execution_arn=execution_arn)
 
 
-def _add_definition(client: Any, payload: dict[str, Any]) -> None:
+def _add_definition(client: SfnClient, payload: JsonDict) -> None:
     """Store the definition the execution ran with in ``payload``; a refused call leaves a note instead."""
     arn = payload["executionArn"]
     try:
@@ -270,9 +271,9 @@ def _cache(cache: HistoryCache | bool | None) -> HistoryCache | None:
 
 
 # --- many executions -------------------------------------------------------------------------------------
-def list_executions(client: Any, state_machine_arn: str | None = None, *, map_run_arn: str | None = None,
+def list_executions(client: SfnClient, state_machine_arn: str | None = None, *, map_run_arn: str | None = None,
                     status: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                    limit: int | None = None, max_pages: int = MAX_PAGES) -> list[dict[str, Any]]:
+                    limit: int | None = None, max_pages: int = MAX_PAGES) -> list[JsonDict]:
     """Executions of a state machine, version or alias ARN (or of a Distributed Map run), newest first.
 
     ``status`` is ``ListExecutions``' ``statusFilter``. The API has no date filter but returns the
@@ -287,12 +288,12 @@ def list_executions(client: Any, state_machine_arn: str | None = None, *, map_ru
     """
     if (state_machine_arn is None) == (map_run_arn is None):
         raise WorkbenchError("list_executions needs exactly one of state_machine_arn or map_run_arn")
-    params: dict[str, Any] = {"maxResults": PAGE_SIZE}
+    params: JsonDict = {"maxResults": PAGE_SIZE}
     params["stateMachineArn" if state_machine_arn else "mapRunArn"] = state_machine_arn or map_run_arn
     if status:
         params["statusFilter"] = status
     lo, hi = _utc(since), _utc(until)
-    out: list[dict[str, Any]] = []
+    out: list[JsonDict] = []
     listing = f"the executions of {state_machine_arn or map_run_arn}"
     for page in pages(client, "list_executions", "executions", what=listing, max_pages=max_pages, **params):
         if _collect(page, out, lo, hi, limit):
@@ -300,7 +301,7 @@ def list_executions(client: Any, state_machine_arn: str | None = None, *, map_ru
     return out
 
 
-def _collect(page: list[dict[str, Any]], out: list[dict[str, Any]], lo: datetime | None, hi: datetime | None,
+def _collect(page: list[JsonDict], out: list[JsonDict], lo: datetime | None, hi: datetime | None,
              limit: int | None) -> bool:
     """Add a page's executions inside the window to ``out``; True when paging should stop."""
     for item in page:
@@ -315,7 +316,7 @@ def _collect(page: list[dict[str, Any]], out: list[dict[str, Any]], lo: datetime
     return False
 
 
-def _utc(value: Any) -> datetime | None:
+def _utc(value: datetime | float | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -323,7 +324,7 @@ def _utc(value: Any) -> datetime | None:
     return datetime.fromtimestamp(float(value), UTC)
 
 
-def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, include_execution_data: bool = True,
+def fetch_histories(client: SfnClient, executions: Iterable[str | JsonDict], *, include_execution_data: bool = True,
                     cache: HistoryCache | bool | None = True, refresh: bool = False, with_definition: bool = False,
                     max_workers: int = 8, progress: bool = True, max_pages: int = MAX_PAGES) -> list[ExecutionHistory]:
     """Histories of many executions (ARNs or ``list_executions`` items), in order, ``max_workers`` at a time.
@@ -357,9 +358,9 @@ def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, 
         except Exception as exc:  # anything else (e.g. a cache folder we cannot write) is reported per execution
             return arn, None, f"{type(exc).__name__}: {exc}"
 
-    collected: set[Future[Any]] = set()
+    collected: set[Future[Any]] = set()  # Any: futures/kwargs forwarded untyped
 
-    def finished(future: Future[Any]) -> None:
+    def finished(future: Future[Any]) -> None:  # Any: futures/kwargs forwarded untyped
         collected.add(future)
         arn, history, error = future.result()
         if history is not None:
@@ -370,7 +371,7 @@ def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, 
 
     pool = DaemonPool(min(max(1, max_workers), max(1, len(arns))))
     with tqdm(total=len(arns), desc="execution histories", unit="exec", disable=not progress) as bar:
-        futures: list[Future[Any]] = []
+        futures: list[Future[Any]] = []  # Any: futures/kwargs forwarded untyped
         try:
             futures.extend(pool.submit(one, arn) for arn in arns)
             each_done(futures, finished)
@@ -393,10 +394,10 @@ def fetch_histories(client: Any, executions: Iterable[str | dict[str, Any]], *, 
     return ordered
 
 
-def fetch_state_machine_histories(client: Any, state_machine_arn: str, *, status: str | None = None,
+def fetch_state_machine_histories(client: SfnClient, state_machine_arn: str, *, status: str | None = None,
                                   since: datetime | None = None, until: datetime | None = None,
                                   limit: int | None = None, max_pages: int = MAX_PAGES,
-                                  **kwargs: Any) -> list[ExecutionHistory]:
+                                  **kwargs: Any) -> list[ExecutionHistory]:  # Any: futures/kwargs forwarded untyped
     """``list_executions`` then ``fetch_histories``: the histories of a machine/version/alias in a window.
 
     Example:
@@ -409,7 +410,7 @@ def fetch_state_machine_histories(client: Any, state_machine_arn: str, *, status
     return fetch_histories(client, found, max_pages=max_pages, **kwargs)
 
 
-def fetch_map_run_histories(client: Any, map_run_arn: str, **kwargs: Any) -> list[ExecutionHistory]:
+def fetch_map_run_histories(client: SfnClient, map_run_arn: str, **kwargs: Any) -> list[ExecutionHistory]:  # Any: fwd
     """Histories of a Distributed Map run's child executions (they live in their own histories;
     the parent's ``events.map_run_arn`` column names the run).
 

@@ -3,7 +3,7 @@
 Latency is measured per state *visit* (``states`` frame: entered → exited), so a Task's number
 includes its retries and back-offs; :func:`time_breakdown` splits that time into waiting (Wait
 states, retry back-offs, queueing before a worker picks the task up) and working. Retries live in
-:mod:`workbench.history.retries`, the critical path in :mod:`workbench.history.critical_path`.
+:mod:`workbench.history.analysis.retries`, the critical path in :mod:`workbench.history.analysis.critical_path`.
 Percentiles are pandas' linear-interpolation quantiles.
 """
 
@@ -19,14 +19,15 @@ import pandas as pd
 
 from workbench.core.arn import ARN_IN_TEXT
 from workbench.history._frame_access import CONTAINER_TYPES, FRAME_NAMES, AnalysisError, frame, require, text
-from workbench.history.critical_path import critical_path
-from workbench.history.retries import tries
+from workbench.history._types import Row
+from workbench.history.analysis.critical_path import critical_path
+from workbench.history.analysis.retries import tries
 
 FATES = ("caught", "retried", "tolerated", "redriven", "fatal", "aborted", "undecided")
 _QUANTILES = {"p50_ms": 0.5, "p90_ms": 0.9, "p99_ms": 0.99}
 
 
-def state_latency(frames: Any, by: str = "state") -> pd.DataFrame:
+def state_latency(frames: object, by: str = "state") -> pd.DataFrame:
     """Latency of each state across executions: count, p50, p90, p99, max and mean (ms).
 
     ``by="state"`` groups by state name and type; ``by="path"`` keeps states of different branches
@@ -62,7 +63,7 @@ def _latency_table(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out
 
 
-def time_breakdown(frames: Any, by: str = "execution") -> pd.DataFrame:
+def time_breakdown(frames: object, by: str = "execution") -> pd.DataFrame:
     """Waiting vs working, per execution (``by="execution"``) or per state (``by="state"``), in ms.
 
     * ``wait_state_ms``: time in ``Wait`` states;
@@ -115,11 +116,11 @@ def time_breakdown(frames: Any, by: str = "execution") -> pd.DataFrame:
     return out
 
 
-def slowest_executions(frames: Any, n: int = 5, top_states: int = 3) -> pd.DataFrame:
+def slowest_executions(frames: object, n: int = 5, top_states: int = 3) -> pd.DataFrame:
     """The ``n`` slowest executions and why: the states holding most time on their critical path.
 
     One row per (execution, contributing state), ``contribution_ms`` summed over that state's visits
-    on the critical path (see :func:`~workbench.history.critical_path.critical_path`) and ``share`` of
+    on the critical path (see :func:`~workbench.history.analysis.critical_path.critical_path`) and ``share`` of
     the execution's duration; ``rank`` orders the executions (1 = slowest).
 
     Example:
@@ -132,7 +133,7 @@ def slowest_executions(frames: Any, n: int = 5, top_states: int = 3) -> pd.DataF
     executions = frame(frames, "executions")
     require(executions, ("execution", "duration_ms", "status"), "executions")
     ranked = executions.dropna(subset=["duration_ms"]).sort_values("duration_ms", ascending=False).head(n)
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for rank, ex in enumerate(ranked.itertuples(index=False), start=1):
         path = critical_path(frames, execution=str(ex.execution))
         if path.empty:
@@ -203,13 +204,13 @@ def normalise_cause(cause: str | None, max_len: int = 160) -> str:
     return out if len(out) <= max_len else out[: max_len - 1] + "…"
 
 
-def failures(frames: Any) -> pd.DataFrame:
+def failures(frames: object) -> pd.DataFrame:
     """Every failure origin, one row per failed state visit, with its fate.
 
     An origin is a leaf state visit (Task, Fail, a Pass/Choice with a runtime error...) whose final
     try failed, or a Map/Parallel that failed with no failed visit inside it (tolerated-failure
     limit, ItemReader errors). A Task's retried attempts are not failures here (see
-    :func:`~workbench.history.retries.retry_summary`). ``fate``, from the nearest decision up the
+    :func:`~workbench.history.analysis.retries.retry_summary`). ``fate``, from the nearest decision up the
     nesting: ``caught`` (its own or an enclosing state's Catch took over), ``retried`` (an enclosing
     Map/Parallel was re-run by its Retry), ``tolerated`` (an enclosing Map succeeded anyway),
     ``redriven`` (it failed the execution, which was later redriven), ``fatal`` (it failed the
@@ -247,7 +248,7 @@ def failures(frames: Any) -> pd.DataFrame:
             has_failed_child.add(cur)
             node = index.get(cur)
             cur = (cur[0], node.parent) if node else None
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for r in bad.itertuples(index=False):
         key = (r.execution, int(r.visit))
         if r.type in CONTAINER_TYPES and key in has_failed_child:
@@ -292,7 +293,7 @@ def _fate(key: tuple[str, int], entered_event: int, index: dict[tuple[str, int],
     return "fatal"  # it reached the top level uncaught (a redriven run may have succeeded since)
 
 
-def failure_patterns(frames: Any) -> pd.DataFrame:
+def failure_patterns(frames: object) -> pd.DataFrame:
     """Failures grouped by state, error and cause pattern, with a count per fate (see :func:`failures`).
 
     Example:
@@ -320,7 +321,7 @@ def failure_patterns(frames: Any) -> pd.DataFrame:
 # -------------------------------------------------------------------------------------------- compare
 
 
-def compare_runs(before: Any, after: Any, labels: tuple[str, str] = ("before", "after")) -> pd.DataFrame:
+def compare_runs(before: object, after: object, labels: tuple[str, str] = ("before", "after")) -> pd.DataFrame:
     """Per-state latency and retry deltas between two sets of executions (two versions, two windows).
 
     Columns per side: ``count``, ``p50_ms``, ``p90_ms``, ``retries_per_visit``, ``failure_rate``
@@ -346,8 +347,8 @@ def compare_runs(before: Any, after: Any, labels: tuple[str, str] = ("before", "
     return out.sort_index()
 
 
-def select_executions(frames: Any, executions: Iterable[str] | None = None, *, since: Any = None,
-                      until: Any = None) -> dict[str, pd.DataFrame]:
+def select_executions(frames: object, executions: Iterable[str] | None = None, *, since: Any = None,  # Any: date-like
+                      until: Any = None) -> dict[str, pd.DataFrame]:  # Any: any date form
     """The four frames restricted to some executions and/or a start-time window [since, until).
 
     Returns a dict every analysis and cost function accepts in place of the full frames, so two
@@ -374,7 +375,7 @@ def select_executions(frames: Any, executions: Iterable[str] | None = None, *, s
     return out
 
 
-def _side(frames: Any) -> pd.DataFrame:
+def _side(frames: object) -> pd.DataFrame:
     states = frame(frames, "states")
     require(states, ("state", "type", "duration_ms", "retries", "status"), "states")
     s = pd.DataFrame({"state": states["state"].astype(str), "type": states["type"].astype(str),

@@ -1,6 +1,6 @@
 """Lambda cost of history frames: every attempt priced by its tool's memory and architecture.
 
-Split from :mod:`workbench.history.cost_frames` (whose docstring lists what is counted and why);
+Split from :mod:`workbench.history.cost.frame_costs` (whose docstring lists what is counted and why);
 import the public names from there or from :mod:`workbench.history`.
 
 **Throttled attempts cost nothing.** Lambda "registers a request each time it starts launching in
@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,8 +29,9 @@ import pandas as pd
 from workbench.core.arn import Arn
 from workbench.core.arn import function_name as bare_function_name
 from workbench.history._frame_access import AnalysisError, frame, require, text
-from workbench.history.cost import LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MB_PER_GB
-from workbench.history.prices import ARCHES, DEFAULT_REGION, Arch, PriceTable, load_prices
+from workbench.history._types import JsonMapping
+from workbench.history.cost.prices import ARCHES, DEFAULT_REGION, Arch, PriceTable, load_prices
+from workbench.history.cost.pricing import LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MB_PER_GB
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
 BILLED_OUTCOMES = ("succeeded", "failed", "timed_out", "aborted", "running")
@@ -62,7 +61,7 @@ class LambdaConfig:
 
 #: ``tools=`` accepts, per tool/function/state name: a LambdaConfig, a memory size in MB, or any
 #: object with ``memory_mb``/``arch`` attributes (so a Mission's ``tools`` mapping works as is).
-ToolConfigs = Mapping[str, Any]
+ToolConfigs = JsonMapping
 
 
 def region_of(arn: str, default: str = DEFAULT_REGION) -> str:
@@ -147,7 +146,7 @@ def is_throttle(error: object) -> bool:
     return isinstance(error, str) and error.strip() in THROTTLE_ERRORS
 
 
-def lambda_attempts(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
+def lambda_attempts(frames: object, tools: ToolConfigs | None = None, *, region: str | None = None,
                     prices: PriceTable | None = None, include_unbilled: bool = False) -> pd.DataFrame:
     """One row per billed Lambda invocation with its configured memory, GB-seconds and cost.
 
@@ -211,7 +210,7 @@ def lambda_attempts(frames: Any, tools: ToolConfigs | None = None, *, region: st
     return out
 
 
-def tool_costs(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
+def tool_costs(frames: object, tools: ToolConfigs | None = None, *, region: str | None = None,
                prices: PriceTable | None = None) -> pd.DataFrame:
     """Lambda cost per tool: invocations, billed time, GB-seconds and dollars (first tier, no free tier).
 

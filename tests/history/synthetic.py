@@ -6,9 +6,9 @@ with exponential back-off, catches and failures, and writes the events exactly a
 ``get_execution_history`` returns them on the wire (``{"events": [...]}``, epoch-second
 timestamps, payloads as JSON text, a ``previousEventId`` DAG with interleaved branches).
 
-Why here and not in tests: the benchmark needs a million events, and the tests use the simulator's
-own record of what happened (:class:`SimVisit`, :class:`SimAttempt`) as an oracle that is
-computed independently of the frame builders.
+It only makes test data, so it lives in ``tests/`` and does not ship in ``workbench``: the tests use the
+simulator's own record of what happened (:class:`SimVisit`, :class:`SimAttempt`) as an oracle that is
+computed independently of the frame builders, and ``bench/`` imports it from here for its million events.
 
 Example:
     >>> sim = simulate_execution(seed=7)
@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from workbench.history.synthetic_sim import (
+from tests.history.synthetic_sim import (
     ACCOUNT,
     FETCH_FN,
     INDEX_ACTIVITY,

@@ -8,10 +8,8 @@ appends each. Conversions build numpy arrays and wrap them (``Categorical.from_c
 
 from __future__ import annotations
 
-import gc
 from array import array
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -19,26 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from workbench.history.events import STATE_TYPES
+from workbench.history.load.events import STATE_TYPES
 
 NAT = np.iinfo(np.int64).min
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of long-lived objects are created.
-
-    Building frames allocates no reference cycles we need collected, but CPython would otherwise
-    re-scan every surviving event dict at each generation-2 collection (that alone costs more than
-    parsing the JSON). Reference counting still frees memory as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Sparse:
@@ -48,9 +29,9 @@ class Sparse:
 
     def __init__(self, ints: bool = False) -> None:
         self.rows = array("q")
-        self.values: Any = array("q") if ints else []
+        self.values: Any = array("q") if ints else []  # Any: column buffers mix array/list; rows mix cell types
 
-    def add(self, row: int, value: Any) -> None:
+    def add(self, row: int, value: Any) -> None:  # Any: column buffers mix array/list; rows mix cell types
         self.rows.append(row)
         self.values.append(value)
 
@@ -121,20 +102,20 @@ class Buffers:
         self.e_input = Sparse()
         self.e_output = Sparse()
         # visits and attempts: columns (V_* / A_* order) extended once per history; numbers in arrays
-        self.visit_cols: list[Any] = [_new_column(f, _VISIT_KIND) for f in range(V_COUNT)]
-        self.attempt_cols: list[Any] = [_new_column(f, _ATTEMPT_KIND) for f in range(A_COUNT)]
+        self.visit_cols: list[Any] = [_new_column(f, _VISIT_KIND) for f in range(V_COUNT)]  # Any: mixed cells
+        self.attempt_cols: list[Any] = [_new_column(f, _ATTEMPT_KIND) for f in range(A_COUNT)]  # Any: mixed cells
         self.n_visits = 0
         self.n_attempts = 0
 
-    def visit_field(self, field: int) -> Any:
+    def visit_field(self, field: int) -> Any:  # Any: column buffers mix array/list; rows mix cell types
         """One visit column (a ``V_*`` constant): an ``array`` for numbers and codes, else a list."""
         return self.visit_cols[field]
 
-    def attempt_field(self, field: int) -> Any:
+    def attempt_field(self, field: int) -> Any:  # Any: column buffers mix array/list; rows mix cell types
         """One attempt column (an ``A_*`` constant)."""
         return self.attempt_cols[field]
 
-    def add_rows(self, visits: list[list[Any]], attempts: list[list[Any]]) -> None:
+    def add_rows(self, visits: list[list[Any]], attempts: list[list[Any]]) -> None:  # Any: mixed cells
         """Append one history's visit and attempt rows, column by column while they are hot in the CPU cache.
 
         Only the fields the frames use are copied (the walker's bookkeeping fields are not); statuses,
@@ -158,12 +139,12 @@ _ATTEMPT_KIND = {A_EXEC: "int", A_VISIT: "int", A_NUM: "int", A_KIND: "kind", A_
                  A_CAUSE: "obj", A_BACKOFF: "float", A_ROW: "int"}
 
 
-def _new_column(field: int, kinds: dict[int, str]) -> Any:
+def _new_column(field: int, kinds: dict[int, str]) -> Any:  # Any: column buffers mix array/list; rows mix cell types
     kind = kinds.get(field, "obj")
     return [] if kind == "obj" else array("d" if kind == "float" else "q")
 
 
-def _extend(column: Any, kind: str, rows: list[list[Any]], field: int) -> None:
+def _extend(column: Any, kind: str, rows: list[list[Any]], field: int) -> None:  # Any: mixed cells
     values = map(_GETTERS[field], rows)
     if kind in _CODES:
         column.extend(map(_CODES[kind].__getitem__, values))
@@ -172,7 +153,7 @@ def _extend(column: Any, kind: str, rows: list[list[Any]], field: int) -> None:
 
 
 # --- conversions -----------------------------------------------------------------------------------
-def concat(chunks: Sequence[Any], dtype: type) -> np.ndarray:
+def concat(chunks: Sequence[Any], dtype: type) -> np.ndarray:  # Any: column buffers mix array/list; rows mix cell types
     """Per-history arrays (numpy, ``array.array`` or lists) → one numpy array."""
     if not chunks:
         return np.zeros(0, dtype=dtype)
@@ -218,13 +199,13 @@ def coded(codes: Sequence[int], vocabulary: tuple[str, ...]) -> pd.Categorical:
     return pd.Categorical.from_codes(ints(codes), categories=pd.Index(vocabulary, dtype="str"))
 
 
-def category(values: Sequence[Any]) -> pd.Categorical:
+def category(values: Sequence[Any]) -> pd.Categorical:  # Any: column buffers mix array/list; rows mix cell types
     """Strings (None = missing) → categorical, categories in order of first appearance."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object))
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
 
 
-def category_from_codes(rows: np.ndarray, values: Sequence[Any]) -> pd.Categorical:
+def category_from_codes(rows: np.ndarray, values: Sequence[Any]) -> pd.Categorical:  # Any: mixed cells
     """Categorical for rows that index into ``values`` (row -1 = missing)."""
     vcodes, uniques = pd.factorize(np.asarray(values, dtype=object))
     if len(vcodes) == 0:

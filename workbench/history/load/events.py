@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import orjson
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
+from workbench.history._types import JsonDict, JsonMapping
 
 #: Step Functions keeps at most this many events per execution; it fails executions that reach it.
 MAX_HISTORY_EVENTS = 25_000
@@ -38,7 +39,7 @@ INCOMPLETE = "INCOMPLETE"
 #: ASL state types, in the order the frames use for their categories.
 STATE_TYPES = ("Task", "Choice", "Map", "Parallel", "Pass", "Wait", "Succeed", "Fail")
 
-EMPTY_DETAILS: Mapping[str, Any] = MappingProxyType({})
+EMPTY_DETAILS: JsonMapping = MappingProxyType({})
 
 
 # --- roles: what an event does (plain ints: the walker compares millions of them) -----------------
@@ -182,12 +183,12 @@ def type_code(etype: str) -> int:
     return code
 
 
-def payload_text(details: Mapping[str, Any]) -> Mapping[str, Any]:
+def payload_text(details: JsonMapping) -> JsonMapping:
     """``input``/``output``/``cause``/``parameters`` as JSON text (sources may hold parsed values).
 
     Copy-on-write: the caller's objects are never modified.
     """
-    out: dict[str, Any] | None = None
+    out: JsonDict | None = None
     for f in PAYLOAD_FIELDS:
         v = details.get(f)
         if v is not None and type(v) is not str:
@@ -211,7 +212,7 @@ class HistoryEvent:
     previous_id: int | None
     type: str
     ts: float
-    details: Mapping[str, Any]
+    details: JsonMapping
 
     @property
     def timestamp(self) -> datetime | None:
@@ -242,7 +243,7 @@ class EventColumns(NamedTuple):
     prevs: Sequence[int]  # previousEventId; -1 = unknown (placeholder ids)
     codes: Sequence[int]  # event type codes (TYPE_NAMES)
     ts: Sequence[float]  # epoch seconds; NaN = unknown
-    details: Sequence[Mapping[str, Any]]
+    details: Sequence[JsonMapping]
 
 
 class ExecutionHistory:
@@ -262,7 +263,7 @@ class ExecutionHistory:
     """
 
     def __init__(self, execution_arn: str, events: list[HistoryEvent] | None = None,
-                 definition: dict[str, Any] | None = None, state_machine_arn: str | None = None, *,
+                 definition: JsonDict | None = None, state_machine_arn: str | None = None, *,
                  source: str | None = None, format: str = "api", problems: tuple[str, ...] = (),
                  synthetic_ids: frozenset[int] = frozenset(), columns: EventColumns | None = None,
                  truncated: str | None = None) -> None:

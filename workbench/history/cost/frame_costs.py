@@ -22,9 +22,9 @@ Built on the pure functions of :mod:`workbench.history.cost`. What we count, and
   invoke overhead, so it slightly over-estimates Lambda's billed duration (the REPORT log line is the
   exact figure). Attempts that never started (schedule/start failures) are not billed, and neither
   are attempts Lambda throttled (``Lambda.TooManyRequestsException``: no request, no duration; see
-  :mod:`workbench.history.cost_lambda`). Their Step Functions retries are still billed transitions.
+  :mod:`workbench.history.cost.lambdas`). Their Step Functions retries are still billed transitions.
 * Every table carries the price table's date and source in ``.attrs["prices"]`` (a
-  :attr:`~workbench.history.prices.PriceTable.citation`), for the outputs that show it.
+  :attr:`~workbench.history.cost.prices.PriceTable.citation`), for the outputs that show it.
 * **Express per-state cost** is not defined (Express bills the whole execution), so ``state_costs``
   gives states of Express executions ``standard_usd`` 0; their Lambda cost is still attributed.
 """
@@ -32,22 +32,14 @@ Built on the pure functions of :mod:`workbench.history.cost`. What we count, and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.core.arn import Arn, ArnKind
 from workbench.history._frame_access import AnalysisError, frame, require
-from workbench.history.cost import (
-    EXPRESS_MAX_DURATION_S,
-    express_cost,
-    express_cost_from_usage,
-    express_gb_hours,
-    lambda_cost_from_usage,
-    standard_cost,
-)
-from workbench.history.cost_lambda import (
+from workbench.history._types import Row
+from workbench.history.cost.lambdas import (
     LambdaConfig,
     ToolConfigs,
     function_name,
@@ -55,7 +47,15 @@ from workbench.history.cost_lambda import (
     region_of,
     tool_costs,
 )
-from workbench.history.prices import PriceTable, load_prices
+from workbench.history.cost.prices import PriceTable, load_prices
+from workbench.history.cost.pricing import (
+    EXPRESS_MAX_DURATION_S,
+    express_cost,
+    express_cost_from_usage,
+    express_gb_hours,
+    lambda_cost_from_usage,
+    standard_cost,
+)
 
 __all__ = ["EXPRESS", "STANDARD", "LambdaConfig", "ToolConfigs", "cost_summary", "execution_costs", "execution_type",
            "function_name", "lambda_attempts", "region_of", "state_costs", "tool_costs", "what_if"]
@@ -90,7 +90,7 @@ def _types(executions: pd.DataFrame, types: str | Mapping[str, str] | None) -> p
 
 
 
-def execution_costs(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
+def execution_costs(frames: object, tools: ToolConfigs | None = None, *, region: str | None = None,
                     types: str | Mapping[str, str] | None = None, express_memory_mb: float = 64,
                     prices: PriceTable | None = None) -> pd.DataFrame:
     """Cost of each execution: Step Functions (by its type) + its Lambda tools, in ``*_usd`` columns.
@@ -131,7 +131,7 @@ def _express_one(duration_ms: float, memory_mb: float, region: str, table: Price
     return express_cost(float(duration_ms), memory_mb, region, prices=table).usd
 
 
-def state_costs(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
+def state_costs(frames: object, tools: ToolConfigs | None = None, *, region: str | None = None,
                 types: str | Mapping[str, str] | None = None, prices: PriceTable | None = None) -> pd.DataFrame:
     """Cost per state: its billed transitions (visits + retries, Standard executions) and its Lambda calls.
 
@@ -162,7 +162,7 @@ def state_costs(frames: Any, tools: ToolConfigs | None = None, *, region: str | 
     return out
 
 
-def what_if(frames: Any, as_type: str = EXPRESS, memory_mb: float = 64, *, region: str | None = None,
+def what_if(frames: object, as_type: str = EXPRESS, memory_mb: float = 64, *, region: str | None = None,
             types: str | Mapping[str, str] | None = None, prices: PriceTable | None = None) -> pd.DataFrame:
     """The same executions priced as Express instead of Standard (or the reverse), side by side.
 
@@ -201,7 +201,7 @@ def what_if(frames: Any, as_type: str = EXPRESS, memory_mb: float = 64, *, regio
     return out
 
 
-def cost_summary(frames: Any, tools: ToolConfigs | None = None, *, region: str | None = None,
+def cost_summary(frames: object, tools: ToolConfigs | None = None, *, region: str | None = None,
                  types: str | Mapping[str, str] | None = None, express_memory_mb: float = 64,
                  free_tier: bool = False, prices: PriceTable | None = None) -> pd.DataFrame:
     """The bill for all these executions as if they were one account's month: price tiers applied.
@@ -220,7 +220,7 @@ def cost_summary(frames: Any, tools: ToolConfigs | None = None, *, region: str |
     ex = execution_costs(frames, tools, region=region, types=types, express_memory_mb=express_memory_mb,
                          prices=table)
     allowance = table.free_tier
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     std = ex[ex["type"] == STANDARD]
     std_free = _take_free(std["transitions"].to_numpy(dtype=np.float64), _start_times(frames, std.index),
                           allowance.standard_transitions if free_tier else 0)
@@ -256,7 +256,7 @@ def cost_summary(frames: Any, tools: ToolConfigs | None = None, *, region: str |
     return out
 
 
-def _start_times(frames: Any, executions: pd.Index) -> pd.Series:
+def _start_times(frames: object, executions: pd.Index) -> pd.Series:
     """Start time of each of ``executions`` (NaT when unknown), in that order."""
     ex = frame(frames, "executions")
     if "start" not in ex.columns:

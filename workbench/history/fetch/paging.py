@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from botocore.exceptions import (
     ClientError,
@@ -21,6 +20,7 @@ from botocore.exceptions import (
 )
 
 from workbench.core.diagnostics import WorkbenchError
+from workbench.history._types import JsonDict, SfnClient
 
 #: Default bound on the pages of one listing: 10,000 pages of 1,000 items (an execution history has at
 #: most 25,000 events, so 25 pages).
@@ -45,8 +45,8 @@ def short_token(token: str, keep: int = 24) -> str:
     return token if len(token) <= keep else f"{token[:keep]}…({len(token)} chars)"
 
 
-def pages(client: Any, operation: str, key: str, *, what: str, max_pages: int = MAX_PAGES,
-          **params: Any) -> Iterator[list[dict[str, Any]]]:
+def pages(client: SfnClient, operation: str, key: str, *, what: str, max_pages: int = MAX_PAGES,
+          **params: object) -> Iterator[list[JsonDict]]:
     """Each page's ``key`` list of a paginated call, following ``nextToken`` at most ``max_pages`` times.
 
     ``what`` names the listing in errors ("the history of arn:..."). Raises :class:`PaginationError`
@@ -60,7 +60,7 @@ def pages(client: Any, operation: str, key: str, *, what: str, max_pages: int = 
         >>> list(pages(Looping(), "list_executions", "executions", what="the executions of M"))
         Traceback (most recent call last):
         ...
-        workbench.history.paging.PaginationError: the executions of M: ListExecutions returned nextToken \
+        workbench.history.fetch.paging.PaginationError: the executions of M: ListExecutions returned nextToken \
 'same' twice, so the listing would never end. The endpoint is paging in a loop: check --target, then fetch again.
     """
     if max_pages < 1:
@@ -87,7 +87,7 @@ def pages(client: Any, operation: str, key: str, *, what: str, max_pages: int = 
                                   "Python); else check --target.")
 
 
-def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
+def call(client: SfnClient, operation: str, **params: object) -> JsonDict:
     """``client.<operation>(**params)``, with an unreachable or non-JSON endpoint as :class:`EndpointError`.
 
     Example:
@@ -98,11 +98,11 @@ def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
         >>> call(Dead(), "describe_execution", executionArn="arn")
         Traceback (most recent call last):
         ...
-        workbench.history.paging.EndpointError: cannot reach http://127.0.0.1:9: the connection failed; is the \
+        workbench.history.fetch.paging.EndpointError: cannot reach http://127.0.0.1:9: the connection failed; is the \
 engine running (`workbench engine serve`), and is --target right?
     """
     try:
-        response: dict[str, Any] = getattr(client, operation)(**params)
+        response: JsonDict = getattr(client, operation)(**params)
     except (EndpointConnectionError, ConnectTimeoutError) as exc:
         raise unreachable(client, exc) from None
     except ClientError as exc:
@@ -113,7 +113,7 @@ engine running (`workbench engine serve`), and is --target right?
     return response
 
 
-def unreachable(client: Any, exc: BaseException) -> EndpointError:
+def unreachable(client: SfnClient, exc: BaseException) -> EndpointError:
     """The one-line error for an endpoint nobody answers at (closed port, unknown host, timeout).
 
     Example:
@@ -131,7 +131,7 @@ and --region.
                          "and is --target right?")
 
 
-def not_step_functions(client: Any, operation: str, response: dict[str, Any]) -> EndpointError:
+def not_step_functions(client: SfnClient, operation: str, response: JsonDict) -> EndpointError:
     """The error for an endpoint that answered something other than Step Functions JSON (an HTML page).
 
     Example:
@@ -167,7 +167,7 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def endpoint_url(client: Any) -> str:
+def endpoint_url(client: SfnClient) -> str:
     """The client's endpoint URL without a trailing slash.
 
     Example:

@@ -1,6 +1,6 @@
-"""The walker's shared state and its handlers for rare events (see :mod:`workbench.history.walk`).
+"""The walker's shared state and its handlers for rare events (see :mod:`workbench.history.frames.walk`).
 
-The hot loop (:func:`workbench.history.walk._pass`) handles Entered/Exited and Task attempt events inline;
+The hot loop (:func:`workbench.history.frames.walk._pass`) handles Entered/Exited and Task attempt events inline;
 Map/Parallel bookkeeping, execution start and end, evaluation and Map Run failures come here, one small
 function each. :func:`cut_short` ends a history that stops before its execution's end (INCOMPLETE).
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from workbench.history.columns import (
+from workbench.history.frames.columns import (
     A_OUT,
     V_CAUSE,
     V_CUR,
@@ -28,8 +28,9 @@ from workbench.history.columns import (
     V_TYPE,
     Buffers,
 )
-from workbench.history.definition_index import DefinitionIndex
-from workbench.history.events import (
+from workbench.history.frames.definition_index import DefinitionIndex
+from workbench.history.frames.visits import B_BRANCHES, B_ITERS, Scope, Visits, box, fail
+from workbench.history.load.events import (
     CONTAINER_ABORTED,
     CONTAINER_FAILED,
     CONTAINER_STARTED,
@@ -51,7 +52,6 @@ from workbench.history.events import (
     EventMeta,
     ExecutionHistory,
 )
-from workbench.history.visits import B_BRANCHES, B_ITERS, Scope, Visits, box, fail
 
 _NAN = math.nan
 _MINUS_ONE = (-1,)
@@ -81,7 +81,7 @@ class WalkState:
     """One history being walked: what the hot loop and the rare-event handlers share.
 
     Example:
-        >>> from workbench.history.load import load_history
+        >>> from workbench.history.load.readers import load_history
         >>> h = load_history("../shared/corpus/histories/test_base__test_state_fail.json")
         >>> w = WalkState(h, Buffers(payloads=False), None)
         >>> w.n, w.status, w.contiguous
@@ -103,7 +103,7 @@ class WalkState:
         self.evis = [-1] * n
         self.in_size = array("q", _MINUS_ONE) * n
         self.out_size = array("q", _MINUS_ONE) * n
-        self.attempts: list[list[Any]] = []
+        self.attempts: list[list[Any]] = []  # Any: event details are decoded JSON; rows mix cell types
         self.escope: dict[int, Scope] = {}
         self.t0 = self.stop = _NAN
         self.status = "RUNNING"
@@ -113,12 +113,12 @@ class WalkState:
 
 
 # --- rare events ---------------------------------------------------------------------------------------
-def rare(w: WalkState, k: int, role: int, meta: EventMeta, pv: int, d: Any) -> int:
+def rare(w: WalkState, k: int, role: int, meta: EventMeta, pv: int, d: Any) -> int:  # Any: JSON details
     """Map/Parallel, execution-level and unknown events; returns the visit the event belongs to.
 
     Example:
-        >>> from workbench.history.load import load_history
-        >>> from workbench.history.events import TYPE_CODES, TYPE_METAS
+        >>> from workbench.history.load.readers import load_history
+        >>> from workbench.history.load.events import TYPE_CODES, TYPE_METAS
         >>> h = load_history("../shared/corpus/histories/test_base__test_state_fail.json")
         >>> w = WalkState(h, Buffers(payloads=False), None)
         >>> start = TYPE_METAS[TYPE_CODES["ExecutionStarted"]]
@@ -148,7 +148,7 @@ def rare(w: WalkState, k: int, role: int, meta: EventMeta, pv: int, d: Any) -> i
     return pv  # UNKNOWN, ExecutionRedriven: keep the event with its predecessor's visit
 
 
-def _failure(w: WalkState, k: int, v: int, d: Any) -> int:
+def _failure(w: WalkState, k: int, v: int, d: Any) -> int:  # Any: event details are decoded JSON; rows mix cell types
     """An error event outside Task attempts (EvaluationFailed, MapRunFailed): count it, record it on ``v``."""
     error, cause = d.get("error"), opt_text(d.get("cause"))
     w.buf.e_error.add(w.g0 + k, error)
@@ -159,7 +159,7 @@ def _failure(w: WalkState, k: int, v: int, d: Any) -> int:
     return v
 
 
-def _iteration(w: WalkState, k: int, role: int, pv: int, d: Any) -> int:
+def _iteration(w: WalkState, k: int, role: int, pv: int, d: Any) -> int:  # Any: JSON details
     tr = w.tr
     idx = d.get("index")
     if idx is not None:
@@ -214,7 +214,7 @@ def _state_aborted(w: WalkState, k: int, stype: str, pv: int) -> int:
     return v
 
 
-def _map_run(w: WalkState, k: int, role: int, pv: int, d: Any) -> int:
+def _map_run(w: WalkState, k: int, role: int, pv: int, d: Any) -> int:  # Any: JSON details
     v = w.tr.owner(pv, "Map", None)
     if role in (MAPRUN_STARTED, MAPRUN_REDRIVEN):
         w.buf.e_maprun.add(w.g0 + k, d.get("mapRunArn"))
@@ -225,7 +225,7 @@ def _map_run(w: WalkState, k: int, role: int, pv: int, d: Any) -> int:
     return v
 
 
-def _execution_ended(w: WalkState, k: int, status: str, pv: int, d: Any) -> None:
+def _execution_ended(w: WalkState, k: int, status: str, pv: int, d: Any) -> None:  # Any: JSON details
     """Close every open visit: those on the failing chain failed, the others succeeded or were aborted."""
     tr = w.tr
     V = tr.V
@@ -256,7 +256,8 @@ def _execution_ended(w: WalkState, k: int, status: str, pv: int, d: Any) -> None
             tr.close(j, k, "aborted")
 
 
-def _evaluated_fail_errors(V: list[list[Any]], pv: int, error: str | None, cause: str | None) -> None:
+def _evaluated_fail_errors(V: list[list[Any]], pv: int, error: str | None,  # Any: mixed cells
+                           cause: str | None) -> None:
     """A Fail state that failed the execution shows the error and cause the execution ended with.
 
     Its ``Error``/``Cause`` may be templates (JSONata, ``ErrorPath``/``CausePath``) evaluated at run time:
@@ -285,7 +286,7 @@ def cut_short(w: WalkState) -> None:
     """The history stops before its execution's end: what is still open is INCOMPLETE, not running.
 
     Example:
-        >>> from workbench.history.load import load_history
+        >>> from workbench.history.load.readers import load_history
         >>> w = WalkState(load_history("../shared/corpus/histories/test_base__test_state_fail.json"),
         ...               Buffers(payloads=False), None)
         >>> cut_short(w); w.status

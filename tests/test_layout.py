@@ -1,0 +1,23 @@
+"""The shape of the package: history has rooms; nothing that only makes test data ships, nothing imports tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WORKBENCH = Path(__file__).resolve().parents[1] / "workbench"
+
+
+def test_history_is_split_into_sub_packages_by_job() -> None:
+    rooms = {p.name for p in (WORKBENCH / "history").iterdir() if (p / "__init__.py").exists()}
+    assert {"load", "frames", "analysis", "cost", "fetch"} <= rooms
+    flat = [p.name for p in (WORKBENCH / "history").glob("*.py") if not p.name.startswith("_")]
+    assert flat == [], f"history/ modules outside a sub-package: {flat}"
+
+
+def test_no_simulator_or_test_import_ships_in_workbench() -> None:
+    offenders = [str(p.relative_to(WORKBENCH)) for p in WORKBENCH.rglob("*.py")
+                 if "synthetic" in p.name or "_sim" in p.stem
+                 or any(line.lstrip().startswith(("from tests", "import tests", ">>> from tests"))
+                        for line in p.read_text(encoding="utf-8").splitlines())]
+    assert offenders == []
+
