@@ -21,9 +21,9 @@ import yaml
 
 from workbench.asl.validate import validate_document
 from workbench.mission.loader import PositionedDocument
-from workbench.widgets.composer import MissionComposer, to_yaml
-from workbench.widgets.highlight import highlight_json
-from workbench.widgets.preview import graph_html
+from workbench.widgets.composer.widget import MissionComposer, to_yaml
+from workbench.widgets.preview.highlight import highlight_json
+from workbench.widgets.preview.widget import graph_html
 
 TARGET_MS = 200.0
 

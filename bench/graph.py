@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.asl.graph import graph_of
-from workbench.viz.graph_svg import render_layout
-from workbench.viz.layout import layout_graph
+from workbench.viz.graph.layout.nested import layout_graph
+from workbench.viz.graph.svg import render_layout
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 

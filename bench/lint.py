@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench.asl.lint import lint, load_asl
-from workbench.asl.lint.intrinsics import intrinsic_problem
-from workbench.asl.lint.jsonata import jsonata_syntax_error
-from workbench.asl.lint.paths import path_problem
+from workbench.asl.lint.syntax.intrinsics import intrinsic_problem
+from workbench.asl.lint.syntax.jsonata import jsonata_syntax_error
+from workbench.asl.lint.syntax.paths import path_problem
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 

@@ -8,7 +8,8 @@ Example:
     >>> workbench.show("missions/incident_triage.yaml")            # the graph  # doctest: +SKIP
     >>> run = workbench.run_mission("missions/incident_triage.yaml")  # embedded engine  # doctest: +SKIP
     >>> workbench.show("missions/incident_triage.yaml", run)       # coloured by the run  # doctest: +SKIP
-    >>> workbench.frames([workbench.load_history({"events": run.history()})]).states  # doctest: +SKIP
+    >>> workbench.frames(run).states                                # the run's frames  # doctest: +SKIP
+    >>> workbench.build_report(run).save("run.html")                 # a report to share  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ _LAZY: dict[str, str] = {
     "load_history": "workbench.history",
     "load_histories": "workbench.history",
     "frames": "workbench.history",
+    "build_report": "workbench.report",
+    "FaultPlan": "workbench.engine.faults",
+    "state_latency": "workbench.history.analysis",
+    "retry_summary": "workbench.history.analysis",
+    "standard_cost": "workbench.history.cost",
+    "lambda_attempts": "workbench.history.cost",
+    "what_if": "workbench.history.cost",
+    "latency_figure": "workbench.viz",
     "import_asl": "workbench.asl.importer",
 }
 

@@ -209,7 +209,7 @@ def test_distributed_map_tolerates_failures(sfn: Any) -> None:
     assert json.loads(ok["output"])["results"] == [{"accepted": True}, None, {"accepted": True}]
 
 
-# --- JSONata runs need an evaluator plugged into moto (workbench.engine.embedded.jsonata_eval) ----------
+# --- JSONata runs need an evaluator plugged into moto (workbench.engine.embedded.interpreter.jsonata_eval) ----------
 JSONATA = """
 mission: jsonata_flow
 steps:
@@ -237,7 +237,7 @@ steps:
 
 @pytest.fixture(scope="module")
 def jsonata_in_moto() -> None:
-    from workbench.engine.embedded import jsonata_eval
+    from workbench.engine.embedded.interpreter import jsonata_eval
 
     jsonata_eval.install()
 

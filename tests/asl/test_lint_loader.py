@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.asl.lint import AslDocument, lint, load_asl, parse_asl, parse_location, render_location
-from workbench.asl.lint.codes import CODES
+from workbench.asl.lint.diagnostics.codes import CODES
 from workbench.core.diagnostics import AslError
 
 JSON_TEXT = """{
@@ -162,7 +162,7 @@ def test_lint_never_crashes_on_odd_documents(states: dict[Any, Any], start: Any,
 
 def test_every_code_in_the_source_is_in_the_table() -> None:
     source = Path(__file__).resolve().parents[2] / "workbench" / "asl" / "lint"
-    used = {m for p in source.glob("*.py") if p.name != "codes.py"
+    used = {m for p in source.rglob("*.py") if p.name != "codes.py"
             for m in re.findall(r'"(ASL\d{3}|W-ENGINE\d{3})"', p.read_text())}
     assert used and used <= set(CODES), sorted(used - set(CODES))
     assert set(CODES) <= used, f"codes never emitted: {sorted(set(CODES) - used)}"

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from workbench.asl.lint import lint
-from workbench.asl.lint.intrinsics import intrinsic_problem
-from workbench.asl.lint.jsonata import jsonata_syntax_error
-from workbench.asl.lint.paths import path_problem
+from workbench.asl.lint.syntax.intrinsics import intrinsic_problem
+from workbench.asl.lint.syntax.jsonata import jsonata_syntax_error
+from workbench.asl.lint.syntax.paths import path_problem
 
 
 def one(state: dict[str, Any], ql: str | None = None) -> set[tuple[str, str]]:

@@ -105,7 +105,7 @@ def test_missions_asl_and_graphs_are_shared_files_reports_are_private(inputs: di
 
 def test_frame_exports_are_private(tmp_path: Path) -> None:
     from workbench.history import frames, load_history
-    from workbench.widgets.explorer_data import export_frames
+    from workbench.widgets.explorer.data import export_frames
 
     paths = export_frames(frames([load_history(HISTORY, execution_arn="arn:x")]), tmp_path / "out", "csv")
     assert paths and all(mode(p) == 0o600 for p in paths)

@@ -1,4 +1,5 @@
-"""``workbench/core/arn.py`` is the only ARN parser: no other module splits, slices or regex-matches ARNs by hand.
+"""``workbench/core/arn.py`` (with ``arn_syntax.py``, its field layer) is the only ARN parser: no other module
+splits, slices or regex-matches ARNs by hand.
 
 The rules read the code (``ast``), so comments, docstrings and error messages that merely *show* an ARN never
 count, and neither does writing one (``f"arn:aws:lambda:{region}:..."``). What counts as parsing by hand:
@@ -26,6 +27,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "workbench"
 THE_PARSER = PACKAGE / "core" / "arn.py"
+#: The only modules allowed to parse ARNs: ``arn.py`` and the syntax layer it builds on (and re-exports).
+PARSERS = frozenset({THE_PARSER, PACKAGE / "core" / "arn_syntax.py"})
 
 _SPLITS = {"split", "rsplit", "partition", "rpartition"}
 _STRING_TESTS = _SPLITS | {"replace", "find", "rfind", "index", "rindex", "count", "startswith", "endswith",
@@ -106,7 +109,14 @@ def hand_parsers(source: str) -> list[tuple[int, str]]:
 
 
 def _modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if p != THE_PARSER)
+    return sorted(p for p in PACKAGE.rglob("*.py") if p not in PARSERS)
+
+
+def test_the_allow_list_is_the_parser_and_nothing_else() -> None:
+    """Each allowed module exists and does parse ARNs (so the list cannot silently cover a stale path)."""
+    for path in PARSERS:
+        assert path.is_file(), path
+        assert hand_parsers(path.read_text(encoding="utf-8")), f"{path.relative_to(ROOT)} parses no ARN"
 
 
 def test_no_module_but_core_arn_parses_arns_by_hand() -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from workbench.asl.lint import load_asl, parse_asl
-from workbench.asl.lint.source import compose_yaml
+from workbench.asl.lint.load.source import compose_yaml
 from workbench.core.diagnostics import AslError, DiagnosticError, MissionLoadError
 from workbench.core.yaml_load import (
     INPUT_CODES,

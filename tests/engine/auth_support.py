@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from workbench.engine.embedded.auth import EngineCredentials, sign_request
+from workbench.engine.embedded.endpoint.auth import EngineCredentials, sign_request
 
 REPO = Path(__file__).resolve().parents[2]
 

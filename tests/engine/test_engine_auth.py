@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from tests.engine.auth_support import REPO, Guarded, Marker, raw, served_engine, signed
 from workbench.engine import EmbeddedEngine
-from workbench.engine.embedded.auth import EngineCredentials, RequestGuard, sign_request
+from workbench.engine.embedded.endpoint.auth import EngineCredentials, RequestGuard, sign_request
 
 CONTENT_TYPES = ["text/plain", "application/json", "application/x-www-form-urlencoded",
                  "multipart/form-data; boundary=x", None]

@@ -222,7 +222,7 @@ def test_run_mission_checks_the_test_case_before_deploying(triage: Mission) -> N
 
 def test_a_served_engine_learns_a_mock_config_over_http() -> None:
     from workbench.engine.embedded import EngineError
-    from workbench.engine.embedded.mocking import register_remote_mock_config
+    from workbench.engine.embedded.interpreter.mocking import register_remote_mock_config
 
     engine = shared_engine(time_warp=True)
     sfn = engine.client()

@@ -284,8 +284,8 @@ def test_recorded_history_with_throttled_attempts(corpus: Path, stem: str, faile
 
 def test_figures_report_and_explorer_cite_the_prices_and_never_show_zero_cents() -> None:
     from workbench.report import build
-    from workbench.viz.cost_fig import cost_figure, cost_over_time_figure
-    from workbench.widgets import explorer_views as views
+    from workbench.viz.figures.cost import cost_figure, cost_over_time_figure
+    from workbench.widgets.explorer import views
 
     arn = exec_arn("Mission", "r1")
     f = frames_of((arn, ten_states()))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from tests.history.hand_histories import Builder, exec_arn
 from workbench.history import frames, load_history
-from workbench.viz.overlay_from_history import overlay_for_execution
+from workbench.viz.graph.overlay_from_history import overlay_for_execution
 
 TEMPLATE = '{% "deploy " & $deploy.id & " failed and was rolled back" %}'
 EVALUATED = "deploy d-42 failed and was rolled back"

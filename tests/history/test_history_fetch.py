@@ -31,6 +31,7 @@ from workbench.history.fetch import (
     list_executions,
     stepfunctions_client,
 )
+from workbench.history.fetch import cache as cache_module
 from workbench.history.fetch import histories as fetch_module
 
 REGION = "us-east-1"
@@ -239,7 +240,7 @@ def test_cache_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def interrupted(*_: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fetch_module.os, "fsync", interrupted)
+    monkeypatch.setattr(cache_module.os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cache.put(good)
     monkeypatch.undo()

@@ -23,7 +23,7 @@ from workbench.engine.run import run_mission
 from workbench.history import frames, load_history
 from workbench.mission import Mission, loads_mission
 from workbench.report import build
-from workbench.widgets.explorer_data import export_frames
+from workbench.widgets.explorer.data import export_frames
 
 JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZXBvcnQtdGVzdCIsImlhdCI6MTcxNDU2MDAwMH0"
        ".Q2xbYtF9Wq3mK7vN1sP4rT8uX0zA6cE5gH2jL9oR3dS")

@@ -2,7 +2,8 @@
 
 * The README's "First five minutes", run three times: three differently named executions with identical
   state paths, and no visited state drawn or listed "not reached".
-* A run carries its ARN, definition and tools: ``run.frames()`` / ``run.report()`` need nothing again.
+* A run carries its ARN, definition and tools: ``workbench.frames(run)`` and ``workbench.build_report(run)``
+  need nothing passed again.
 * ``deploy_check`` with a bad version fails in its Fail state: the evaluated cause, never the template.
 * ``history fetch -o DIR``, then ``analyze DIR`` and ``report DIR -o r.html``; a history cut after its first
   page is INCOMPLETE with exit 1 (``--allow-incomplete``: 0); ``--mission`` takes an ASL file.
@@ -70,9 +71,9 @@ def test_quick_start_three_times_gives_three_names_and_the_same_paths(quick_star
     paths = [sorted(states["path"].astype(str)) for _run, states in quick_start]
     assert paths[0] == paths[1] == paths[2]
     assert "gather_evidence/branch:search_logs/search_logs" in paths[0]  # no definition: named by first state
-    # run.frames(): named by the ARN, branches numbered as the definition does
+    # workbench.frames(run): named by the ARN, branches numbered as the definition does
     for run in runs:
-        f = run.frames()
+        f = workbench.frames(run)
         assert list(f.executions["execution"].astype(str)) == [run.arn]
         assert "gather_evidence/branch[0]/search_logs" in set(f.states["path"].astype(str))
 
@@ -81,7 +82,7 @@ def test_no_visited_state_is_drawn_not_reached(quick_start: list[tuple[Any, Any]
     run, states = quick_start[0]
     visited = set(states["state"].astype(str))
     history = workbench.load_history({"events": run.history()})  # the tester's case: no definition in the history
-    views = {"run.report()": run.report().html,
+    views = {"build_report(run)": workbench.build_report(run).html,
              "report of the bare history, definition given": build([history], definition=run.definition).html,
              "workbench.show": workbench.show("missions/incident_triage.yaml", run).svg}
     for where, html in views.items():
@@ -96,11 +97,11 @@ def test_a_run_carries_its_definition_and_tools(quick_start: list[tuple[Any, Any
     run, _states = quick_start[0]
     assert run.definition is not None and run.definition["StartAt"] == "fetch_alert"
     assert run.tools["search_logs"].memory_mb == 1024 and run.tools["probe_host"].arch == "arm64"
-    h = run.load_history()
+    h = workbench.load_history(run)
     assert h.execution_arn == run.arn and h.definition == run.definition and h.state_machine_arn
     assert workbench.load_history(run).definition == run.definition  # the loaders take a run as it is
     assert list(workbench.frames([run]).executions["execution"].astype(str)) == [run.arn]
-    report = run.report()
+    report = workbench.build_report(run)
     assert "incident_triage: run report" in report.html and "(given)" in report.html
     assert "Lambda memory is unknown" not in report.html  # the tools' memory priced the Lambda time
     cost = report.html[report.html.index('id="cost"'):]
@@ -126,11 +127,11 @@ def test_a_failing_deploy_shows_the_evaluated_cause_never_the_template(failed_de
     assert cause and cause.startswith("deploy d-") and "{%" not in cause
     template = next(s for s in run.definition["States"].values() if s.get("Error") == "DeployFailed")["Cause"]
     assert template.startswith("{%")
-    f = run.frames()
+    f = workbench.frames(run)
     fail = f.states[f.states["type"].astype(str) == "Fail"].iloc[0]
     assert (fail["state"], fail["status"], fail["error"], fail["cause"]) == ("deploy_failed", "failed",
                                                                               "DeployFailed", cause)
-    html = run.report().html
+    html = workbench.build_report(run).html
     assert cause in html
     failures_section = html[html.index('id="failures"'):html.index('id="failed-data"')]
     assert cause in failures_section and "$deploy" not in failures_section

@@ -30,8 +30,8 @@ from workbench.viz import (
     retries_figure,
     timeline_figure,
 )
-from workbench.viz.figure_base import label
-from workbench.viz.overlay_from_history import graph_key
+from workbench.viz.figures.base import label
+from workbench.viz.graph.overlay_from_history import graph_key
 
 CORPUS_FILES = sorted(p.name for p in (Path(__file__).resolve().parents[2].parent / "shared" / "corpus" /
                                        "histories").glob("*.json") if p.name != "INDEX.json")

@@ -347,8 +347,9 @@ def test_legend_explains_overlay_colours() -> None:
     assert groups(heat, "legend")[0].attrib["data-mode"] == "heat"
 
 
-@pytest.mark.parametrize("module", ["workbench.asl.graph", "workbench.asl.choice_text", "workbench.viz.overlay",
-                                    "workbench.viz.graph_svg", "workbench.viz.layout", "workbench.viz.svgtext"])
+@pytest.mark.parametrize("module", ["workbench.asl.graph", "workbench.asl.choice_text", "workbench.viz.graph.overlay",
+                                    "workbench.viz.graph.svg", "workbench.viz.graph.layout.nested",
+                                    "workbench.viz.graph.svgtext"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

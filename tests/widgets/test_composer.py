@@ -9,7 +9,7 @@ import yaml
 
 from workbench.mission import load_mission, loads_mission
 from workbench.widgets import MissionComposer
-from workbench.widgets import mission_edit as me
+from workbench.widgets.composer import mission_edit as me
 
 REPO = Path(__file__).resolve().parents[2]
 TRIAGE = REPO / "missions" / "incident_triage.yaml"

@@ -20,8 +20,8 @@ from workbench.engine.faults import FaultPlan
 from workbench.engine.targets import Target
 from workbench.mission import loads_mission
 from workbench.widgets import HistoryExplorer
-from workbench.widgets.explorer_data import ExplorerError, apply_filters, export_frames, parse_when
-from workbench.widgets.mission_run import start_mission
+from workbench.widgets.explorer.data import ExplorerError, apply_filters, export_frames, parse_when
+from workbench.widgets.launcher.mission_run import start_mission
 
 from .widget_support import TRIAGE
 

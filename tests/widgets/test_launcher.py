@@ -19,8 +19,8 @@ from workbench.engine.errors import TargetError
 from workbench.engine.targets import Target
 from workbench.history import frames, load_history
 from workbench.widgets import HistoryExplorer, Launcher
-from workbench.widgets.live import LiveProgress
-from workbench.widgets.mission_run import workbench_engine_tools
+from workbench.widgets.launcher.live import LiveProgress
+from workbench.widgets.launcher.mission_run import workbench_engine_tools
 
 from . import held_tool
 from .widget_support import TRIAGE, free_port, offline_aws, served_engine

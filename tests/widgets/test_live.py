@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from workbench.history import frames, load_history
-from workbench.widgets.live import LiveProgress
+from workbench.widgets.launcher.live import LiveProgress
 
 _STATUS = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED", "ExecutionAborted": "ABORTED",
            "ExecutionTimedOut": "TIMED_OUT"}
@@ -75,6 +75,6 @@ def test_overlay_marks_a_running_state_and_a_fail_state() -> None:
 
 @pytest.mark.parametrize("text", ['{"a": 1}', "[1, 2]", '"plain"'])
 def test_input_box_accepts_any_json(text: str) -> None:
-    from workbench.widgets.launch_settings import check_input
+    from workbench.widgets.launcher.launch_settings import check_input
 
     assert check_input(text).value == json.loads(text)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from workbench.mission import loads_mission
-from workbench.widgets import mission_edit as me
+from workbench.widgets.composer import mission_edit as me
 
 DATA = {
     "mission": "m",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from workbench.viz import StateOverlay
 from workbench.widgets import AslPreview
-from workbench.widgets.highlight import highlight_json
-from workbench.widgets.preview import graph_html, is_asl
+from workbench.widgets.preview.highlight import highlight_json
+from workbench.widgets.preview.widget import graph_html, is_asl
 
 REPO = Path(__file__).resolve().parents[2]
 TRIAGE = REPO / "missions" / "incident_triage.yaml"

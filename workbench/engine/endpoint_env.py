@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.embedded.auth import ENDPOINT_VARIABLE, EngineCredentials
+from workbench.engine.embedded.endpoint.auth import ENDPOINT_VARIABLE, EngineCredentials
 from workbench.engine.errors import TargetError
 
 _EXPORT = re.compile(r"^export\s+([A-Z_][A-Z0-9_]*)=(.*)$")
 _MAX_ENV_FILE_BYTES = 64 * 1024
 #: Used when nothing names credentials: LocalStack and Step Functions Local accept any key.
-PLACEHOLDER_CREDENTIALS = ("workbench", "workbench")
+PLACEHOLDER_KEYS = ("workbench", "workbench")
 
 
 @dataclass(frozen=True)
@@ -64,19 +64,6 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
     return values
 
 
-def credentials_in(values: Mapping[str, str], region: str | None) -> EngineCredentials | None:
-    """The credentials named by ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` in ``values``, if both are there.
-
-    Example:
-        >>> credentials_in({"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "SK"}, "eu-west-1").region
-        'eu-west-1'
-    """
-    key_id, secret = values.get("AWS_ACCESS_KEY_ID", ""), values.get("AWS_SECRET_ACCESS_KEY", "")
-    if not key_id or not secret:
-        return None
-    return EngineCredentials(key_id, secret, region or values.get("AWS_DEFAULT_REGION") or "us-east-1")
-
-
 def endpoint_settings(env_file: str | os.PathLike[str] | None = None, region: str | None = None,
                       environ: Mapping[str, str] | None = None) -> EndpointSettings:
     """Endpoint and credentials from ``env_file`` when given, else from the environment (after ``source F``).
@@ -89,10 +76,11 @@ def endpoint_settings(env_file: str | os.PathLike[str] | None = None, region: st
     """
     if env_file is not None:
         values = read_env_file(env_file)
-        credentials = credentials_in(values, region)
+        credentials = EngineCredentials.from_environ(values, region)
         if credentials is None:
             raise TargetError(f"{env_file}: no AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; give the file "
                               "`workbench engine serve --env-file` wrote")
         return EndpointSettings(values.get(ENDPOINT_VARIABLE, ""), credentials, str(env_file))
     values = dict(os.environ if environ is None else environ)
-    return EndpointSettings(values.get(ENDPOINT_VARIABLE, ""), credentials_in(values, region), "environment")
+    credentials = EngineCredentials.from_environ(values, region)
+    return EndpointSettings(values.get(ENDPOINT_VARIABLE, ""), credentials, "environment")

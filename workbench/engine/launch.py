@@ -192,50 +192,6 @@ class Execution:
             return list(self._events)
         return fetch_events(self._target, self._arn, include_execution_data=include_execution_data)
 
-    def load_history(self) -> Any:
-        """The history as an :class:`~workbench.history.load.events.ExecutionHistory` carrying this execution's ARN,
-        state machine and definition (a finished run whose history lacks its end event is INCOMPLETE).
-
-        Example:
-            >>> run.load_history().execution_arn == run.arn  # doctest: +SKIP
-            True
-        """
-        from workbench.history.load import load_history
-
-        doc: dict[str, Any] = {"events": self.history()}
-        if self._status in TERMINAL_STATUSES:
-            doc["status"] = self._status
-        return load_history(doc, execution_arn=self._arn, definition=self.definition,
-                            state_machine_arn=self.state_machine_arn)
-
-    def frames(self, *, payloads: bool = False) -> Any:
-        """The events/states/attempts/executions frames of this run (named by its ARN, with its definition).
-
-        Example:
-            >>> run = workbench.run_mission("missions/incident_triage.yaml")  # doctest: +SKIP
-            >>> run.frames().states[["path", "status"]]  # doctest: +SKIP
-        """
-        from workbench.history.frames import frames
-
-        return frames(self.load_history(), payloads=payloads)
-
-    def report(self, **options: Any) -> Any:
-        """A :class:`~workbench.report.build.Report` of this run, with its Mission (names, tools' memory and
-        architecture for costs) or definition; ``options`` go to :func:`workbench.report.build`.
-
-        Example:
-            >>> run.report().save("run.html")  # doctest: +SKIP
-        """
-        from workbench.report.build import build
-
-        if self.mission is not None:
-            options.setdefault("mission", self.mission)
-        if self.definition is not None:
-            options.setdefault("definition", self.definition)  # what ran (e.g. an imported machine), drawn as is
-        if self.tools is not None:
-            options.setdefault("tools", self.tools)
-        return build([self], **options)
-
     # -- actions -----------------------------------------------------------------------------
     def wait(self, timeout: float | None = None, progress: bool = True, *, poll_interval: float = 0.2) -> Execution:
         """Block until the execution ends, with a progress bar counting states entered; returns self.

@@ -9,7 +9,7 @@ with ``Return`` (the task result) or ``Throw`` (fail the task with ``Error``/``C
 
 Invocations are counted per state and per execution, so a Retry, a loop back to the state and the
 iterations of a Map all take the next key. Everything here is data → data; the embedded engine
-(``workbench.engine.embedded.mocking``) applies a selected test case to an execution.
+(``workbench.engine.embedded.interpreter.mocking``) applies a selected test case to an execution.
 """
 
 from __future__ import annotations

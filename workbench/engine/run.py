@@ -67,8 +67,8 @@ class MissionRun:
     """A started run: the execution, the deployment it runs, and the tools bound for it (embedded).
 
     The execution carries what ran: its Mission, definition and tools (memory, architecture), so
-    ``run.execution.frames()`` and ``run.execution.report()`` need nothing passed again. Unnamed runs get a
-    unique name: the state machine (the Mission's name), the UTC time and a short random id.
+    ``workbench.frames(run.execution)`` and ``workbench.build_report(run.execution)`` need nothing passed
+    again. Unnamed runs get a unique name: the state machine (the Mission's name), the UTC time and a short random id.
     """
 
     execution: Execution
@@ -103,12 +103,12 @@ def workbench_engine_tools(target: EndpointTarget | str, timeout: float = 3.0) -
         >>> workbench_engine_tools(Target.parse("http://127.0.0.1:4599"))  # doctest: +SKIP
         ['triage-fetch-alert']
     """
-    from workbench.engine.embedded.auth import EngineCredentials, signed_call
+    from workbench.engine.embedded.endpoint.auth import signed_call
 
     endpoint = target if isinstance(target, EndpointTarget) else EndpointTarget(target)
-    credentials = endpoint.credentials or EngineCredentials("workbench", "workbench", endpoint.region or "us-east-1")
     try:
-        body = signed_call(credentials, "GET", f"{endpoint.endpoint_url}/workbench/tools", timeout=timeout)
+        body = signed_call(endpoint.signing_credentials, "GET", f"{endpoint.endpoint_url}/workbench/tools",
+                           timeout=timeout)
     except (urllib.error.URLError, OSError, ValueError):
         return None
     tools = body.get("tools") if isinstance(body, dict) else None
@@ -182,7 +182,7 @@ def _launch_mocked(target: Target, deployment: Deployment, input: Any, name: str
         return launch(target, deployment, input, name=name, test_case=test_case)
     if isinstance(target, EndpointTarget):
         if workbench_engine_tools(target) is not None:
-            from workbench.engine.embedded.mocking import register_remote_mock_config
+            from workbench.engine.embedded.interpreter.mocking import register_remote_mock_config
 
             register_remote_mock_config(target.endpoint_url, config, target.credentials)
         return launch(target, deployment, input, name=name, test_case=test_case)

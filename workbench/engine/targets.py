@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from workbench.engine.errors import TargetError, UnsupportedOperationError, translate
 
 if TYPE_CHECKING:
+    from workbench.engine.embedded.endpoint.auth import EngineCredentials
     from workbench.engine.faults import FaultPlan
     from workbench.engine.tools import BoundTools, ToolBinding
 
@@ -361,12 +362,22 @@ class EndpointTarget(Target):
         if self.profile and self.credentials is None:
             session = boto3.Session(profile_name=self.profile, region_name=self.region)
             return session.client(service, endpoint_url=self.endpoint_url, config=_local_config())
-        from workbench.engine.endpoint_env import PLACEHOLDER_CREDENTIALS
+        return boto3.client(service, endpoint_url=self.endpoint_url, **self.signing_credentials.boto3_kwargs(),
+                            config=_local_config())
 
-        key_id, secret = ((self.credentials.access_key_id, self.credentials.secret_access_key)
-                          if self.credentials else PLACEHOLDER_CREDENTIALS)
-        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=self.region,
-                            aws_access_key_id=key_id, aws_secret_access_key=secret, config=_local_config())
+    @property
+    def signing_credentials(self) -> EngineCredentials:
+        """What requests here are signed with: the engine's credentials, else placeholder keys (LocalStack and
+        Step Functions Local accept any).
+
+        Example:
+            >>> EndpointTarget("http://127.0.0.1:4566").signing_credentials.access_key_id
+            'workbench'
+        """
+        from workbench.engine.embedded.endpoint.auth import EngineCredentials
+        from workbench.engine.endpoint_env import PLACEHOLDER_KEYS
+
+        return self.credentials or EngineCredentials(*PLACEHOLDER_KEYS, self.region or DEFAULT_REGION)
 
     def describe(self) -> dict[str, Any]:
         return {

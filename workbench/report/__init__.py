@@ -11,4 +11,7 @@ from workbench.report.build import Report, build
 from workbench.report.context import ReportOptions
 from workbench.report.inputs import ReportError
 
-__all__ = ["DEFAULT_SECRET_KEYS", "Redactor", "Report", "ReportError", "ReportOptions", "build"]
+#: The name ``import workbench`` offers: ``workbench.build_report(run).save("run.html")``.
+build_report = build
+
+__all__ = ["DEFAULT_SECRET_KEYS", "Redactor", "Report", "ReportError", "ReportOptions", "build", "build_report"]

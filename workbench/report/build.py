@@ -19,7 +19,7 @@ from workbench.history._gc import gc_paused
 from workbench.report import sections, sections_cost, sections_runs
 from workbench.report.context import Context, ReportOptions
 from workbench.report.html import Section, esc, page
-from workbench.report.inputs import ReportData, ReportError, carried_tools, collect, pick_definition
+from workbench.report.inputs import ReportData, ReportError, carried, collect, pick_definition
 
 SECTIONS: tuple[Callable[[Context], Section], ...] = (
     sections.summary, sections.graph, sections.timeline, sections.latency, sections_runs.retries,
@@ -67,7 +67,7 @@ def _is_asl(data: Any) -> bool:
 
 def _asl_file(path: Any) -> dict[str, Any] | None:
     """The definition in an ASL file (JSON or YAML, any name), or None when the file is not ASL."""
-    from workbench.asl.lint.loader import load_asl
+    from workbench.asl.lint.load.loader import load_asl
     from workbench.core.diagnostics import AslError
 
     try:
@@ -139,9 +139,11 @@ def build(source: Any, mission: Any = None, definition: Mapping[str, Any] | str 
 def _build(source: Any, mission: Any, definition: Mapping[str, Any] | str | None, title: str | None,
            opts: ReportOptions, progress: bool) -> Report:
     frames, histories = collect(source)
-    m, compiled, notes = _mission(mission)
+    # a run from run_mission/the Launcher carries its Mission and what ran (e.g. an imported machine)
+    m, compiled, notes = _mission(mission if mission is not None else carried(source, "mission"))
+    definition = definition if definition is not None else carried(source, "definition")
     chosen, where, seen = pick_definition(_definition(definition), compiled, histories)
-    tools = m.tools if m and m.tools else carried_tools(source)
+    tools = m.tools if m and m.tools else carried(source, "tools")
     data = ReportData(frames, histories, chosen, where, seen, m.name if m else None,
                       m.description if m else None, tools)
     if len(data.executions) == 0:

@@ -24,7 +24,7 @@ import orjson
 import plotly.graph_objects as go
 
 from workbench.core.diagnostics import WorkbenchError
-from workbench.viz.svgtext import esc as _esc
+from workbench.viz.graph.svgtext import esc as _esc
 
 #: plotly options: no logo link, no "edit in Chart Studio", nothing that reaches a server.
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True, "showLink": False,

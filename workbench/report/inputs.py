@@ -20,7 +20,7 @@ import pandas as pd
 from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.deploy import definition_hash as deployed_hash
 from workbench.history.frames import HistoryFrames, frames
-from workbench.history.load import load_histories, load_history
+from workbench.history.load import is_run, load_histories, run_history
 from workbench.history.load.events import TYPE_CODES, ExecutionHistory
 
 
@@ -101,36 +101,19 @@ def definition_hash(definition: Mapping[str, Any]) -> str:
     return "sha256:" + deployed_hash(definition)[:12]
 
 
-def _is_execution_handle(obj: Any) -> bool:
-    """``workbench.engine.launch.Execution`` (or anything like it: ``arn`` + ``history()``)."""
-    return isinstance(getattr(obj, "arn", None), str) and callable(getattr(obj, "history", None))
-
-
-def _from_handle(obj: Any) -> ExecutionHistory:
-    """An Execution handle's history, with the definition it carries (from ``run_mission``/the Launcher)."""
-    loader = getattr(obj, "load_history", None)
-    if callable(loader):
-        history: ExecutionHistory = loader()
-        return history
-    events = obj.history()
-    machine = getattr(obj, "state_machine_arn", None)
-    definition = getattr(obj, "definition", None)
-    return load_history({"events": events}, execution_arn=obj.arn, state_machine_arn=machine,
-                        definition=definition if isinstance(definition, dict) else None)
-
-
-def carried_tools(source: Any) -> Mapping[str, Any] | None:
-    """The tools (memory, architecture) carried by the first Execution handle in ``source`` that has them.
+def carried(source: Any, attribute: str) -> Any:
+    """What the first execution handle in ``source`` carries as ``attribute`` (``mission``, ``definition``,
+    ``tools``: memory and architecture), or None; runs from ``run_mission``/the Launcher carry all three.
 
     Example:
-        >>> carried_tools(["run-1.json"]) is None
+        >>> carried(["run-1.json"], "tools") is None
         True
     """
-    items = [source] if _is_execution_handle(source) else source if isinstance(source, list | tuple) else []
+    items = [source] if is_run(source) else source if isinstance(source, list | tuple) else []
     for item in items:
-        tools = getattr(item, "tools", None) if _is_execution_handle(item) else None
-        if isinstance(tools, Mapping) and tools:
-            return tools
+        value = getattr(item, attribute, None) if is_run(item) else None
+        if value is not None and not (isinstance(value, Mapping) and not value):
+            return value
     return None
 
 
@@ -139,7 +122,7 @@ def collect(source: Any) -> tuple[Any, list[ExecutionHistory]]:
     if isinstance(source, HistoryFrames) or (isinstance(source, Mapping) and "executions" in source):
         return source, []
     items: list[Any]
-    if isinstance(source, str | os.PathLike | ExecutionHistory | bytes) or _is_execution_handle(source):
+    if isinstance(source, str | os.PathLike | ExecutionHistory | bytes) or is_run(source):
         items = [source]
     elif isinstance(source, Iterable) and not isinstance(source, Mapping):
         items = list(source)
@@ -153,8 +136,8 @@ def collect(source: Any) -> tuple[Any, list[ExecutionHistory]]:
     for item in items:
         if isinstance(item, ExecutionHistory):
             histories.append(item)
-        elif _is_execution_handle(item):
-            histories.append(_from_handle(item))
+        elif is_run(item):
+            histories.append(run_history(item))
         elif isinstance(item, HistoryFrames):
             raise ReportError("HistoryFrames cannot be mixed with other inputs. Fix: pass the frames alone, "
                               "or the histories they came from.")

@@ -15,12 +15,12 @@ from workbench.history.analysis import state_latency
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, definition_list, esc, table
 from workbench.report.inputs import definition_hash
-from workbench.viz.figure_base import fmt_ms, pick_execution
-from workbench.viz.graph_svg import draw
-from workbench.viz.latency import latency_figure
-from workbench.viz.outcomes import outcomes_figure
-from workbench.viz.overlay_from_history import heat_for_executions, overlay_for_execution
-from workbench.viz.timeline import timeline_figure
+from workbench.viz.figures.base import fmt_ms, pick_execution
+from workbench.viz.figures.latency import latency_figure
+from workbench.viz.figures.outcomes import outcomes_figure
+from workbench.viz.figures.timeline import timeline_figure
+from workbench.viz.graph.overlay_from_history import heat_for_executions, overlay_for_execution
+from workbench.viz.graph.svg import draw
 
 _STATUS_ORDER = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 

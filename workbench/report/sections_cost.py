@@ -8,8 +8,8 @@ from workbench.core.money import fmt_usd, per_executions
 from workbench.history.cost.frame_costs import state_costs, tool_costs
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, esc, table
-from workbench.viz.cost_fig import cost_bars, cost_timeline
-from workbench.viz.figure_base import fmt_ms
+from workbench.viz.figures.base import fmt_ms
+from workbench.viz.figures.cost import cost_bars, cost_timeline
 
 
 def cost(ctx: Context) -> Section:

@@ -11,8 +11,8 @@ from workbench.history.analysis import FATES, failure_patterns
 from workbench.history.analysis.retries import backoff_check, retry_summary
 from workbench.report.context import Context
 from workbench.report.html import Column, Section, esc, pre, table
-from workbench.viz.figure_base import fmt_ms
-from workbench.viz.retries_fig import backoff_scatter, retry_heatmap
+from workbench.viz.figures.base import fmt_ms
+from workbench.viz.figures.retries import backoff_scatter, retry_heatmap
 
 
 def retries(ctx: Context) -> Section:

@@ -11,19 +11,19 @@ Example:
 from __future__ import annotations
 
 from workbench._lazy import lazy_attributes
-from workbench.viz.graph_svg import GraphView, draw, render_svg
-from workbench.viz.overlay import Overlay, StateOverlay
+from workbench.viz.graph.overlay import Overlay, StateOverlay
+from workbench.viz.graph.svg import GraphView, draw, render_svg
 
 _LAZY: dict[str, str] = {
-    "timeline_figure": "workbench.viz.timeline",
-    "latency_figure": "workbench.viz.latency",
-    "retries_figure": "workbench.viz.retries_fig",
-    "backoff_figure": "workbench.viz.retries_fig",
-    "cost_figure": "workbench.viz.cost_fig",
-    "cost_over_time_figure": "workbench.viz.cost_fig",
-    "outcomes_figure": "workbench.viz.outcomes",
-    "overlay_for_execution": "workbench.viz.overlay_from_history",
-    "heat_for_executions": "workbench.viz.overlay_from_history",
+    "timeline_figure": "workbench.viz.figures.timeline",
+    "latency_figure": "workbench.viz.figures.latency",
+    "retries_figure": "workbench.viz.figures.retries",
+    "backoff_figure": "workbench.viz.figures.retries",
+    "cost_figure": "workbench.viz.figures.cost",
+    "cost_over_time_figure": "workbench.viz.figures.cost",
+    "outcomes_figure": "workbench.viz.figures.outcomes",
+    "overlay_for_execution": "workbench.viz.graph.overlay_from_history",
+    "heat_for_executions": "workbench.viz.graph.overlay_from_history",
 }
 
 

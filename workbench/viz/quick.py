@@ -9,7 +9,7 @@ from workbench.asl.compiler import compile_mission
 from workbench.core.yaml_load import loads_json, read_text
 from workbench.mission.loader import load_mission
 from workbench.mission.model import Mission
-from workbench.viz.graph_svg import GraphView, draw
+from workbench.viz.graph.svg import GraphView, draw
 
 
 def definition_of(source: Any) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def show(source: Any, execution: Any = None) -> GraphView:
     if execution is None:
         return draw(definition)
     from workbench.history import frames, load_history
-    from workbench.viz.overlay_from_history import overlay_for_execution
+    from workbench.viz.graph.overlay_from_history import overlay_for_execution
 
     history = load_history({"events": execution.history()}, execution_arn=execution.arn, definition=definition)
     return draw(definition, overlay_for_execution(frames([history]), definition=definition))

@@ -12,10 +12,10 @@ from __future__ import annotations
 from workbench._lazy import lazy_attributes
 
 _LAZY: dict[str, str] = {
-    "MissionComposer": "workbench.widgets.composer",
-    "AslPreview": "workbench.widgets.preview",
-    "Launcher": "workbench.widgets.launcher",
-    "HistoryExplorer": "workbench.widgets.explorer",
+    "MissionComposer": "workbench.widgets.composer.widget",
+    "AslPreview": "workbench.widgets.preview.widget",
+    "Launcher": "workbench.widgets.launcher.widget",
+    "HistoryExplorer": "workbench.widgets.explorer.widget",
 }
 
 

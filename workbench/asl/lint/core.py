@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from workbench.asl.lint.codes import ENGINE_CODES
-from workbench.asl.lint.engine import check_engine_support
-from workbench.asl.lint.fields import check_state
-from workbench.asl.lint.limits import check_definition_size, check_name, check_payloads, json_size
-from workbench.asl.lint.loader import AslDocument
-from workbench.asl.lint.mapstate import Graph
-from workbench.asl.lint.numbers import check_number_text
-from workbench.asl.lint.report import Loc, Reporter, render_location
-from workbench.asl.lint.spec import (
+from workbench.asl.lint.diagnostics.codes import ENGINE_CODES
+from workbench.asl.lint.diagnostics.report import Loc, Reporter, render_location
+from workbench.asl.lint.load.loader import AslDocument
+from workbench.asl.lint.rules.engine import check_engine_support
+from workbench.asl.lint.rules.fields import check_state
+from workbench.asl.lint.rules.limits import check_definition_size, check_name, check_payloads, json_size
+from workbench.asl.lint.rules.mapstate import Graph
+from workbench.asl.lint.rules.numbers import check_number_text
+from workbench.asl.lint.rules.spec import (
     JSONATA,
     JSONPATH,
     MAX_SECONDS,
@@ -24,8 +24,8 @@ from workbench.asl.lint.spec import (
     STATE_TYPES,
     STATES_ERRORS,
 )
-from workbench.asl.lint.structure import check_graph, state_type
-from workbench.asl.lint.values import check_enum, check_int, check_string, suggest, type_word
+from workbench.asl.lint.rules.structure import check_graph, state_type
+from workbench.asl.lint.rules.values import check_enum, check_int, check_string, suggest, type_word
 from workbench.core.diagnostics import Diagnostic
 
 

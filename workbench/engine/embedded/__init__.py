@@ -9,17 +9,17 @@ Example:
     >>> sfn = engine.client()                                    # boto3 "stepfunctions" client
 """
 
-from workbench.engine.embedded.auth import EngineCredentials
-from workbench.engine.embedded.errors import UNSUPPORTED_OPERATIONS, EngineUnsupported, ToolError
-from workbench.engine.embedded.lambdas import ToolContext, function_name_of, resolve_tool_path
-from workbench.engine.embedded.server import EmbeddedEngine, EngineError, shared_engine
-from workbench.engine.embedded.standalone import (
+from workbench.engine.embedded.endpoint.auth import EngineCredentials
+from workbench.engine.embedded.endpoint.server import EmbeddedEngine, EngineError, shared_engine
+from workbench.engine.embedded.endpoint.standalone import (
     credentials_from_environment,
     parse_tool_spec,
     register_remote_tools,
     serve,
 )
-from workbench.engine.embedded.timewarp import VirtualClock
+from workbench.engine.embedded.errors import UNSUPPORTED_OPERATIONS, EngineUnsupported, ToolError
+from workbench.engine.embedded.interpreter.lambdas import ToolContext, function_name_of, resolve_tool_path
+from workbench.engine.embedded.interpreter.timewarp import VirtualClock
 
 __all__ = [
     "UNSUPPORTED_OPERATIONS",

@@ -1,8 +1,9 @@
 """Fetching execution histories from AWS with boto3: :mod:`~workbench.history.fetch.histories` (the public
-calls and the on-disk :class:`HistoryCache`, re-exported here), the shared Step Functions client with adaptive
-retries in :mod:`~workbench.history.fetch.client`, bounded pagination in :mod:`~workbench.history.fetch.paging`
-and the interruptible worker pool in :mod:`~workbench.history.fetch.pool`. Importing this package imports
-boto3; :mod:`workbench.history` loads it only on first use.
+calls) and :mod:`~workbench.history.fetch.cache` (the on-disk :class:`HistoryCache`), both re-exported here,
+the shared Step Functions client with adaptive retries in :mod:`~workbench.history.fetch.client`, bounded
+pagination in :mod:`~workbench.history.fetch.paging` and the interruptible worker pool in
+:mod:`~workbench.history.fetch.pool`. Importing this package imports boto3; :mod:`workbench.history` loads it
+only on first use.
 """
 
 from workbench.history.fetch.histories import (

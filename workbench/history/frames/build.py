@@ -148,9 +148,9 @@ class HistoryFrames:
     """The four frames of a set of histories, each built on first access from one shared pass.
 
     Example:
-        >>> from workbench.engine.run import run_mission
-        >>> run = run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)  # embedded engine
-        >>> list(run.frames().executions["status"])
+        >>> import workbench
+        >>> run = workbench.run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)
+        >>> list(workbench.frames(run).executions["status"])
         ['SUCCEEDED']
     """
 

@@ -9,9 +9,12 @@ from workbench.history.load.readers import (
     Source,
     anonymous_name,
     history_files,
+    is_run,
     iter_histories,
     load_histories,
     load_history,
+    run_history,
 )
 
-__all__ = ["Source", "anonymous_name", "history_files", "iter_histories", "load_histories", "load_history"]
+__all__ = ["Source", "anonymous_name", "history_files", "is_run", "iter_histories", "load_histories", "load_history",
+           "run_history"]

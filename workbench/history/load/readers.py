@@ -122,7 +122,7 @@ def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) 
     if isinstance(sources, (str, os.PathLike)) and Path(sources).is_dir():
         items: Iterable[Any] = history_files(sources)  # Any: JSON from files / the API
     elif isinstance(sources, (str, os.PathLike, bytes, dict, ExecutionHistory)) or _is_event_list(sources) \
-            or _is_run(sources):
+            or is_run(sources):
         items = [sources]
     else:
         items = sources
@@ -130,9 +130,29 @@ def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) 
         yield from _load(item, strict=strict)
 
 
-def _is_run(obj: Any) -> bool:  # Any: JSON from files / the API
-    """An execution handle from ``run_mission``/``launch``: it loads its own history (ARN, definition)."""
-    return isinstance(getattr(obj, "arn", None), str) and callable(getattr(obj, "load_history", None))
+def is_run(obj: object) -> bool:
+    """An execution handle from ``run_mission``, ``launch`` or the Launcher: an ``arn`` and a ``history()``.
+
+    Example:
+        >>> is_run("runs/a.json")
+        False
+    """
+    return isinstance(getattr(obj, "arn", None), str) and callable(getattr(obj, "history", None))
+
+
+def run_history(run: Any) -> ExecutionHistory:  # Any: an engine Execution (engine types stay out of history)
+    """The history of an execution handle, named by its ARN, with the state machine and definition it carries.
+
+    A run that has ended but whose history lacks its end event is INCOMPLETE. Example:
+        >>> run_history(workbench.run_mission("missions/incident_triage.yaml")).status  # doctest: +SKIP
+        'SUCCEEDED'
+    """
+    doc: JsonDict = {"events": run.history()}
+    if getattr(run, "done", False):
+        doc["status"] = run.status
+    definition = getattr(run, "definition", None)
+    return load_history(doc, execution_arn=run.arn, state_machine_arn=getattr(run, "state_machine_arn", None),
+                        definition=definition if isinstance(definition, dict) else None)
 
 
 def _is_event_list(obj: Any) -> bool:  # Any: JSON from files / the API
@@ -159,9 +179,8 @@ def _looks_like_json(source: Any) -> bool:  # Any: JSON from files / the API
 def _load(source: Source, *, strict: bool) -> list[ExecutionHistory]:
     if isinstance(source, ExecutionHistory):
         return [source]
-    if _is_run(source):
-        run: Any = source  # Any: JSON from files / the API
-        return [run.load_history()]
+    if is_run(source):
+        return [run_history(source)]
     name = _source_name(source)
     if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
         path = Path(source)
