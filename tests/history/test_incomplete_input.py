@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import CORPUS
-from tests.history.hand_histories import exec_arn, payment, ten_states, tolerant_map
+from tests.history.hand_histories import Builder, exec_arn, fn_arn, payment, ten_states, tolerant_map
 from workbench.history import HistoryWarning, IncompleteHistoryWarning, frames, load_histories, load_history
 from workbench.history.analysis import failures, slowest_executions, state_latency
 from workbench.history.analysis.retries import backoff_check, retry_summary
@@ -151,6 +151,41 @@ def test_without_the_definition_retried_exhausted_and_not_retried_are_told_apart
     declined = payment("4242", "o-1", caught=True)  # one failure, never retried: no retrier handled it
     check = backoff_check(frames(load_history({**declined, "definition": None}, execution_arn="p")))
     assert list(check["verdict"]) == ["not_retried"]
+
+
+def cancelled_mid_retry() -> dict[str, Any]:
+    """Probe fails at 10 ms with a 60 s retry due; at 100 ms Pull fails its branch, which cancels Probe's."""
+    definition = {"StartAt": "Gather", "States": {"Gather": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Pull", "States": {"Pull": {"Type": "Task", "Resource": fn_arn("pull"), "End": True}}},
+        {"StartAt": "Probe", "States": {"Probe": {
+            "Type": "Task", "Resource": fn_arn("probe"), "End": True,
+            "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 60}]}}}]}}}
+    b = Builder(definition)
+    e = b.execution_started()
+    g = b.ev(1, e, "ParallelStateEntered", stateEnteredEventDetails={"name": "Gather", "input": "{}"})
+    gs = b.ev(2, g, "ParallelStateStarted")
+    b.lambda_task("Probe", "probe", 3, gs, [(1, 1, 5, "Lambda.TooManyRequestsException", "Rate exceeded")],
+                  exit_after=None)
+    pull, now = b.lambda_task("Pull", "pull", 3, gs, [(90, 1, 6, "Pull.Broken", "disk on fire")], exit_after=None)
+    failed = b.ev(now + 1, pull, "ParallelStateFailed", error="Pull.Broken", cause="disk on fire")
+    b.failed(now + 2, failed, "Pull.Broken", "disk on fire")
+    return b.doc()
+
+
+def test_a_retry_cancelled_before_it_started_is_interrupted_not_a_retry() -> None:
+    """A Parallel branch's failure cancels a sibling waiting to retry: that retry never ran, so it isn't counted.
+
+    On the embedded engine, which of the two comes first depends on thread timing; every count must agree
+    either way (notebook 03 checks the retry counts of three frames against each other).
+    """
+    f = frames(load_history(cancelled_mid_retry(), execution_arn=exec_arn("gather", "cancelled")))
+    probe = backoff_check(f).set_index("state").loc["Probe"]
+    assert (probe["verdict"], int(probe["n"])) == ("interrupted", 1)
+    summary = retry_summary(f).loc[("Probe", "Lambda.TooManyRequestsException")]
+    assert (int(summary["failed_tries"]), int(summary["retries"]), int(summary["interrupted"])) == (1, 0, 1)
+    assert np.isnan(summary["backoff_ms"])
+    assert int(retry_summary(f)["retries"].sum()) == int(f.executions["retries"].sum()) == 0
+    assert (f.attempts["attempt"] > 1).sum() == 0
 
 
 # --- folders -------------------------------------------------------------------------------------------------

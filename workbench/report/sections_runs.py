@@ -21,9 +21,10 @@ def retries(ctx: Context) -> Section:
     body = [ctx.figures.add(retry_heatmap(summary))]
     cols = [Column("state"), Column("error"), Column("failed tries", True), Column("retried", True),
             Column("back-off total", True), Column("recovered visits", True), Column("retrier exhausted", True),
-            Column("no retrier", True), Column("executions", True)]
+            Column("no retrier", True), Column("cancelled before retry", True), Column("executions", True)]
     rows = [[st, err, int(r.failed_tries), int(r.retries), fmt_ms(r.backoff_ms),
-             f"{int(r.recovered)} of {int(r.visits)}", int(r.exhausted), int(r.not_retried), int(r.executions)]
+             f"{int(r.recovered)} of {int(r.visits)}", int(r.exhausted), int(r.not_retried), int(r.interrupted),
+             int(r.executions)]
             for (st, err), r in zip(summary.index, summary.itertuples(), strict=True)]
     body.append(table(cols, rows, empty="No failed tries: nothing was retried."))
     if not summary.empty:

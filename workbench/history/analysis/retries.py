@@ -169,7 +169,9 @@ def backoff_check(frames: object, *, tolerance_s: float = 0.25, slack: float = 0
     MaxDelaySeconds) and the observed ``actual_s`` (pause before the next try). ``verdict``:
     ``retried``; ``exhausted`` (the matching retrier had used its MaxAttempts; without the definition:
     the visit was retried after this error before, and this time no further try followed);
-    ``not_retried`` (no retrier matches the error, or the state has no Retry). ``consistent`` says whether actual_s fits
+    ``not_retried`` (no retrier matches the error, or the state has no Retry); ``interrupted`` (a retry
+    was due, but the visit ended before it started: the execution stopped, or a sibling Parallel
+    branch failed and cancelled this one). ``consistent`` says whether actual_s fits
     the policy: within [expected − tol, expected × (1+slack) + tol] for JitterStrategy NONE, within
     [0, expected × (1+slack) + tol] for FULL; <NA> when either side is unknown (no timestamps, or a
     retry happened but the definition was not given).
@@ -242,7 +244,7 @@ def _replay(group: list[Row], retriers: list[Retrier], tol: float, slack: float)
             continue
         counts[r] += 1
         expected = rt.expected_delay_s(counts[r])
-        row.update(n=counts[r], expected_s=expected, verdict="retried")
+        row.update(n=counts[r], expected_s=expected, verdict="retried" if has_next else "interrupted")
         actual = row["actual_s"]
         if not math.isnan(actual):
             low = -tol if rt.jitter == "FULL" else expected - tol
@@ -257,7 +259,8 @@ def retry_summary(frames: object) -> pd.DataFrame:
     were followed by another try), ``backoff_ms``/``mean_backoff_ms`` (waiting before those
     retries; NaN without timestamps), ``visits`` (visits that saw the error), ``recovered`` (such
     visits whose last try succeeded), ``exhausted`` (a retrier matched but had used its
-    MaxAttempts), ``not_retried`` (no retrier for the error), ``executions``.
+    MaxAttempts), ``not_retried`` (no retrier for the error), ``interrupted`` (a retry was due but the
+    visit was cancelled first, so it is not counted in ``retries``), ``executions``.
 
     Example:
         >>> retry_summary(frames)                                                 # doctest: +SKIP
@@ -267,7 +270,7 @@ def retry_summary(frames: object) -> pd.DataFrame:
     """
     r = _replayed(frames, 0.25, 0.1)
     columns = ["failed_tries", "retries", "backoff_ms", "mean_backoff_ms", "visits", "recovered", "exhausted",
-               "not_retried", "executions"]
+               "not_retried", "interrupted", "executions"]
     if r.empty:
         return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_tuples([], names=["state", "error"]))
     r["error"] = r["error"].map(lambda e: e or "(no error name)")
@@ -284,9 +287,11 @@ def retry_summary(frames: object) -> pd.DataFrame:
         "recovered": g["recovered_visit"].nunique(),
         "exhausted": g["verdict"].agg(lambda v: (v == "exhausted").sum()),
         "not_retried": g["verdict"].agg(lambda v: (v == "not_retried").sum()),
+        "interrupted": g["verdict"].agg(lambda v: (v == "interrupted").sum()),
         "executions": g["execution"].nunique(),
     })
     out["mean_backoff_ms"] = out["backoff_ms"] / out["retries"].where(out["retries"] > 0)
-    for col in ("failed_tries", "retries", "visits", "recovered", "exhausted", "not_retried", "executions"):
+    for col in ("failed_tries", "retries", "visits", "recovered", "exhausted", "not_retried", "interrupted",
+                "executions"):
         out[col] = out[col].astype("int64")
     return out[columns]

@@ -57,7 +57,8 @@ def retry_heatmap(summary: pd.DataFrame) -> go.Figure:
         hover[i][j] = (f"<b>{label(r.state)}</b> · {label(r.error)}<br>failed tries: {int(r.failed_tries)}"
                        f"<br>retried: {int(r.retries)}<br>visits that recovered: {int(r.recovered)} of "
                        f"{int(r.visits)}<br>retrier exhausted: {int(r.exhausted)}<br>no matching retrier: "
-                       f"{int(r.not_retried)}<br>executions: {int(r.executions)}")
+                       f"{int(r.not_retried)}<br>cancelled before retry: {int(r.interrupted)}"
+                       f"<br>executions: {int(r.executions)}")
     fig = go.Figure(go.Heatmap(
         z=z.tolist(), x=[label(e) for e in errors], y=[label(st) for st in states], text=cell_text,
         texttemplate="%{text}", hovertext=hover, hoverinfo="text", colorscale=[[0, "#fff3e6"], [1, "#d13212"]],
