@@ -113,8 +113,10 @@ def test_fetch_from_a_moto_server_then_the_cache_makes_no_calls(moto_url: str, t
         listed = list_executions(client, arn)
         assert [e["name"] for e in listed] == ["run-2", "run-1", "run-0"]  # newest first
         cache = HistoryCache(tmp_path / "cache")
-        histories = fetch_histories(client, [*listed, running], cache=cache, progress=False, max_workers=4,
-                                    with_definition=True)  # branches numbered by the definition, not by timing
+        histories = fetch_histories(client, [*listed, running], cache=cache, progress=False, max_workers=4)
+        # by default each carries the definition it ran with: branches numbered as the definition does
+        assert [h.definition for h in histories[:3]] == [MACHINE] * 3
+        assert histories[3].definition is not None and histories[3].definition["StartAt"] == "Long"
         assert [h.execution_arn for h in histories] == [*(e["executionArn"] for e in listed), running]
         assert [h.status for h in histories] == ["SUCCEEDED"] * 3 + ["RUNNING"]
         assert len(list((tmp_path / "cache").glob("*/*.json"))) == 3  # the running one is not cached
@@ -170,7 +172,8 @@ def test_history_pages_are_followed_with_next_token(tmp_path: Path) -> None:
             if n < 2:
                 response["nextToken"] = f"token-{n + 1}"
             stub.add_response("get_execution_history", response, params)
-        h = fetch_history(client, ARN, include_execution_data=False, cache=HistoryCache(tmp_path))
+        h = fetch_history(client, ARN, include_execution_data=False, cache=HistoryCache(tmp_path),
+                          with_definition=False)  # paging only: the definition call is tested elsewhere
         stub.assert_no_pending_responses()
     assert len(h) == 2500 and h.complete and h.status == "SUCCEEDED"
     assert len(frames(h).states) == 1249
@@ -260,7 +263,7 @@ def test_corrupt_cache_entry_is_ignored_and_refetched(tmp_path: Path) -> None:
         stub.add_response("get_execution_history", _finished_history(),
                           {"executionArn": ARN, "maxResults": 1000, "includeExecutionData": True})
         with pytest.warns(CacheWarning, match="unreadable cache entry"):
-            h = fetch_history(client, ARN, cache=cache)
+            h = fetch_history(client, ARN, cache=cache, with_definition=False)
     assert h.status == "SUCCEEDED"
     assert cache.get(ARN) is not None  # rewritten
 
@@ -274,14 +277,15 @@ def test_failures_are_reported_per_execution(tmp_path: Path) -> None:
         stub.add_client_error("get_execution_history", service_error_code="ExecutionDoesNotExist",
                               service_message="Execution Does Not Exist", http_status_code=400)
         with pytest.raises(FetchError, match="1 of 2 histories could not be fetched") as info:
-            fetch_histories(client, [ARN, missing], cache=HistoryCache(tmp_path), max_workers=1, progress=False)
+            fetch_histories(client, [ARN, missing], cache=HistoryCache(tmp_path), max_workers=1, progress=False,
+                            with_definition=False)
     assert list(info.value.failures) == [missing] and "ExecutionDoesNotExist" in info.value.failures[missing]
     assert [h.execution_arn for h in info.value.histories] == [ARN]
     with Stubber(client) as stub:  # one history: the AWS error comes back as our error, naming the execution
         stub.add_client_error("get_execution_history", service_error_code="AccessDeniedException",
                               service_message="not allowed", http_status_code=400)
         with pytest.raises(FetchError, match="AccessDeniedException") as single:
-            fetch_history(client, missing, cache=False)
+            fetch_history(client, missing, cache=False, with_definition=False)
     assert list(single.value.failures) == [missing]
 
 

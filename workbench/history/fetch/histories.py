@@ -99,11 +99,11 @@ def fetch_payload(client: SfnClient, execution_arn: str, *, include_execution_da
 
 def fetch_history(client: SfnClient, execution_arn: str, *, include_execution_data: bool = True,
                   cache: HistoryCache | bool | None = True, refresh: bool = False,
-                  with_definition: bool = False, max_pages: int = MAX_PAGES) -> ExecutionHistory:
+                  with_definition: bool = True, max_pages: int = MAX_PAGES) -> ExecutionHistory:
     """One execution's full history; served from the cache when the execution had finished.
 
-    ``with_definition=True`` (what ``workbench history fetch``, reports and the explorer use) also stores
-    the definition the execution ran with (``DescribeStateMachineForExecution``, cached with the history),
+    By default (``with_definition=True``, as ``workbench history fetch``, reports and the explorer do) it
+    also stores the definition the execution ran with (``DescribeStateMachineForExecution``, cached with the history),
     which the frames use for Retry policies, branch numbers and Fail states; when the endpoint refuses
     that call the history comes without it (a :class:`DefinitionWarning` says why). Raises
     :class:`FetchError` when a call fails, :class:`PaginationError` when the endpoint pages in a loop,
@@ -212,7 +212,7 @@ def _utc(value: datetime | float | None) -> datetime | None:
 
 
 def fetch_histories(client: SfnClient, executions: Iterable[str | JsonDict], *, include_execution_data: bool = True,
-                    cache: HistoryCache | bool | None = True, refresh: bool = False, with_definition: bool = False,
+                    cache: HistoryCache | bool | None = True, refresh: bool = False, with_definition: bool = True,
                     max_workers: int = 8, progress: bool = True, max_pages: int = MAX_PAGES) -> list[ExecutionHistory]:
     """Histories of many executions (ARNs or ``list_executions`` items), in order, ``max_workers`` at a time.
 

@@ -12,7 +12,7 @@ import threading
 import uuid
 from typing import Any
 
-from workbench.engine.embedded.interpreter import activities, bindings, fidelity, jsonata_eval, mocking, timewarp
+from workbench.engine.embedded.interpreter import activities, api, bindings, fidelity, jsonata_eval, mocking, timewarp
 from workbench.engine.embedded.interpreter.fidelity import event_details
 from workbench.engine.embedded.interpreter.lambdas import ToolContext, function_name_of, invoke_tool
 
@@ -33,6 +33,7 @@ def install() -> None:
         _install_execution_binding()
         mocking.install()
         _install_api_fixes()
+        api.install()
         _install_service_normalisation()
         jsonata_eval.install()
         timewarp.install(invalid_timestamp=fidelity.invalid_timestamp_failure)
