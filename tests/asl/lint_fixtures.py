@@ -17,10 +17,14 @@ DISPUTED: dict[str, tuple[str, str]] = {
         "taro-kayo's own evaluate_jsonata mode expects 0 problems, which is what we report")),
     "asl-validator__invalid-json-surround-syntax-extra-spaces.json": ("ChristopheBougere/asl-validator", (
         "'{% \\n10 %}' is a well-formed JSONata expression; asl-validator refuses it only because its pattern "
-        "'^\\{% .+ %\\}$' does not match across a newline")),
+        "'^\\{% .+ %\\}$' does not match across a newline. AWS requires only that the string start with '{%' "
+        "and end with '%}' (Step Functions docs, 'Transforming data with JSONata'), and the interpreter the "
+        "embedded engine runs (LocalStack's grammar, tested against AWS) parses it as the expression 10")),
     "asl-validator__valid-map-with-item-batcher-jsonata.json": ("ChristopheBougere/asl-validator", (
         "a JSONPath state inside a machine whose QueryLanguage is JSONata: the Step Functions docs say a JSONata "
-        "machine cannot revert to JSONPath states (statemachine-structure: QueryLanguage), so we report ASL302")),
+        "machine cannot revert to JSONPath states (statemachine-structure: QueryLanguage; AWS CDK's QueryLanguage "
+        "reference: 'If JSONata is specified at the top level, JSONPath cannot be used in the state machine "
+        "definition'), so we report ASL302")),
     "awslabs__pass-with-intrinsic-function-inputpath.json": ("taro-kayo/statelint", (
         "linters_disagree: InputPath is a Path, and intrinsic functions belong in '.$' fields only (AWS docs, "
         "awslabs/statelint); we follow awslabs' 1 problem, not taro-kayo's 0")),

@@ -26,6 +26,7 @@ from workbench.asl.lint.rules.spec import (
 )
 from workbench.asl.lint.rules.structure import check_graph, state_type
 from workbench.asl.lint.rules.values import check_enum, check_int, check_string, suggest, type_word
+from workbench.asl.lint.rules.variables import check_variables
 from workbench.core.diagnostics import Diagnostic
 
 
@@ -88,6 +89,7 @@ def _lint_data(data: Any, rep: Reporter) -> None:
             ql = _state_language(state, sloc, top_ql, rep)
             queue.extend(check_state(state, sloc, ql, rep))
     check_engine_support(_all_states(data), rep)
+    check_variables(data, rep)
     for error, loc in rep.custom_state_errors:
         if error not in rep.thrown_errors:
             rep.add("ASL209", loc, f"'{error}' is not a predefined Step Functions error and no Fail state "

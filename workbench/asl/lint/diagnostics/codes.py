@@ -81,6 +81,8 @@ CODES: Final[dict[str, CodeInfo]] = {
     "ASL323": CodeInfo(E, "a '.$' key is used in a JSONata state (JSONPath syntax)"),
     "ASL324": CodeInfo(E, "a field that must be a constant holds a JSONata expression"),
     "ASL325": CodeInfo(W, "a JSONata function that Step Functions does not provide ($eval)"),
+    "ASL340": CodeInfo(W, "a variable is read that no state in its scope assigns (fails at run time)"),
+    "ASL341": CodeInfo(W, "a state in a Parallel branch or Map iteration assigns a variable of an outer scope"),
     # -- limits --------------------------------------------------------------------------------------
     "ASL400": CodeInfo(E, "the definition is larger than the 1 MiB Step Functions limit"),
     "ASL401": CodeInfo(W, "the definition is close to the 1 MiB Step Functions limit"),
