@@ -35,13 +35,15 @@ _NAME = re.compile(r"(?<![\w$])\$([^\W\d]\w*)")
 _JSONATA_BOUND = re.compile(r"\$([^\W\d]\w*)\s*:=")
 _JSONATA_PARAMS = re.compile(r"function\s*\(([^)]*)\)")
 # JSONata's built-in functions and those Step Functions adds: named without a call, they are values.
-_FUNCTIONS = frozenset("""
-sum count max min average string substring substringBefore substringAfter lowercase uppercase length trim pad
-contains split join match replace eval base64encode base64decode encodeUrlComponent encodeUrl decodeUrlComponent
-decodeUrl formatNumber formatBase formatInteger parseInteger number abs floor ceil round power sqrt random millis
-toMillis fromMillis now boolean not exists append sort reverse shuffle distinct zip keys lookup spread merge sift
-each error assert type map filter single reduce partition range hash uuid parse
-""".split())
+_FUNCTIONS = frozenset({
+    "sum", "count", "max", "min", "average", "string", "substring", "substringBefore", "substringAfter", "lowercase",
+    "uppercase", "length", "trim", "pad", "contains", "split", "join", "match", "replace", "eval", "base64encode",
+    "base64decode", "encodeUrlComponent", "encodeUrl", "decodeUrlComponent", "decodeUrl", "formatNumber",
+    "formatBase", "formatInteger", "parseInteger", "number", "abs", "floor", "ceil", "round", "power", "sqrt",
+    "random", "millis", "toMillis", "fromMillis", "now", "boolean", "not", "exists", "append", "sort", "reverse",
+    "shuffle", "distinct", "zip", "keys", "lookup", "spread", "merge", "sift", "each", "error", "assert", "type",
+    "map", "filter", "single", "reduce", "partition", "range", "hash", "uuid", "parse",
+})
 
 
 @dataclass
