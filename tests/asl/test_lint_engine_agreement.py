@@ -95,11 +95,12 @@ def test_every_engine_warning_is_a_real_refusal(verdicts: dict[str, tuple[str | 
 
 
 def test_engine_warnings_say_valid_on_aws(corpus: Path) -> None:
-    path = corpus / "asl" / "ingest-and-analyze-historical-storm-events__statemachine.asl.json"
+    path = corpus / "asl" / "distributed-map-montecarlo__statemachine.asl.json"
     [warning] = [d for d in lint(load_asl(path)) if d.code.startswith("W-ENGINE")]
-    assert (warning.code, warning.location) == ("W-ENGINE001", "States.Ingest From S3.ItemBatcher")
-    assert warning.message.startswith("valid on AWS; the embedded engine cannot run it yet: its ASL grammar has "
-                                      "no ItemBatcher")
+    assert (warning.code, warning.location) == (
+        "W-ENGINE002", "States.Monte Carlo Simulation - (Distributed Map).ItemProcessor.ProcessorConfig.ExecutionType")
+    assert warning.message.startswith("valid on AWS; the embedded engine cannot run it yet: it runs a Distributed "
+                                      "Map's child workflows as STANDARD only")
 
 
 def test_run_says_why_before_the_engine_refuses(corpus: Path) -> None:
@@ -145,7 +146,6 @@ def _task(**fields: Any) -> dict[str, Any]:
 
 
 ONE_OF_EACH = {
-    "W-ENGINE001": _map(ItemBatcher={"MaxItemsPerBatch": 2}),
     "W-ENGINE002": _map(ItemProcessor={**_PROCESSOR, "ProcessorConfig": {"Mode": "DISTRIBUTED",
                                                                          "ExecutionType": "EXPRESS"}}),
     "W-ENGINE003": _task(Retry=[{"ErrorEquals": ["States.Http.Socket"]}]),
@@ -153,7 +153,7 @@ ONE_OF_EACH = {
         "ApiEndpoint": "https://example.com", "Method": "GET",
         "Authentication": {"ConnectionArn": f"arn:aws:events:{REGION}:{ACCOUNT}:connection/c/1"}}),
     "W-ENGINE005": _map(ItemReader={"Resource": _S3, "Parameters": {"Bucket": "b", "Key": "k"},
-                                    "ReaderConfig": {"InputType": "JSONL"}}),
+                                    "ReaderConfig": {"InputType": "MANIFEST"}}),
 }
 
 

@@ -16,9 +16,6 @@ STRICT: dict[str, str] = {
         "moto's Secrets Manager accepts the name 'Invalid Name' (AWS rejects it), so CreateSecret succeeds "
         "and the Catch never runs; a moto backend gap, not the interpreter's"
     ),
-    "test_base_scenarios__test_map_item_batching_base_json_max_per_batch_jsonata.json": (
-        "moto 5.2.5's ASL grammar has no ItemBatcher: CreateStateMachine fails with ASLParserException"
-    ),
     "test_base_scenarios__test_map_item_reader_csv_max_items_paths__1.5.json": (
         "AWS validates MaxItemsPath before the Map Run starts (ExecutionFailed, States.Runtime); moto starts "
         "the Map Run and fails it (MapRunStarted, MapRunFailed with States.ItemReaderFailed)"

@@ -92,6 +92,10 @@ class World:
             out["QueueUrl"] = self.queue_url()
         if isinstance(out.get("StateMachineArn"), str):
             out["StateMachineArn"] = self.child_machine(out)
+        name = out.get("Name")
+        if isinstance(name, str) and re.fullmatch(r"<resource:\d+>", name):
+            # The recorder hid the child execution's name; '<', '>' and ':' are not allowed in names (InvalidName).
+            out["Name"] = f"{self.tag}-{name[1:-1].replace(':', '-')}"
         if isinstance(out.get("TableName"), str) and isinstance(out.get("Key"), dict):
             self.table(out["TableName"], out["Key"])
         if isinstance(out.get("Bucket"), str):
@@ -128,6 +132,9 @@ class World:
         """The objects an ItemReader read, rebuilt from the items the recorded Map returned."""
         output = self._final_output()
         items = output if isinstance(output, list) else []
+        if any("ItemBatcher" in state for state in _all_states(self._definition)):
+            # A batching Map returned one {"BatchInput", "Items"} per child: the file held the items.
+            items = [item for batch in items if isinstance(batch, dict) for item in batch.get("Items") or []]
         s3 = self.engine.client("s3")
         if isinstance(key, str) and key.endswith(".csv"):
             rows = [item for item in items if isinstance(item, dict)] or [{"a": "1", "b": "2"}]

@@ -164,10 +164,6 @@ def test_unsupported_on_embedded_is_explained() -> None:
     error = translate(html_500, target_kind="embedded")
     assert isinstance(error, UnsupportedOperationError)
     assert "embedded engine (moto) does not support ListStateMachineVersions" in str(error)
-    target = Target.parse("embedded")
-    with pytest.raises(UnsupportedOperationError, match="StartSyncExecution is not supported"):
-        target.call("start_sync_execution", stateMachineArn=SM, input="{}")
-    assert target.supports("start_sync_execution") is False
     generic = translate(ClientError({"Error": {"Code": "Weird", "Message": "odd"}}, "StartExecution"))
     assert type(generic) is AwsError and "StartExecution failed with Weird" in str(generic)
 

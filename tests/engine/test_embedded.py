@@ -17,9 +17,7 @@ from botocore.exceptions import ClientError
 
 from tests.engine.embedded_support import ROLE, finish, run, start, task, unique
 from workbench.engine.embedded import (
-    UNSUPPORTED_OPERATIONS,
     EmbeddedEngine,
-    EngineUnsupported,
     ToolError,
     function_name_of,
     register_remote_tools,
@@ -231,36 +229,6 @@ def test_an_unnamed_execution_gets_a_uuid_name(engine: EmbeddedEngine) -> None:
     arn = start(engine, {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     assert not arn.endswith(":None")
     assert len(arn.rsplit(":", 1)[1]) == 36
-
-
-@pytest.mark.parametrize("operation", sorted(UNSUPPORTED_OPERATIONS))
-def test_unsupported_operations_raise_engine_unsupported(engine: EmbeddedEngine, operation: str) -> None:
-    sfn = engine.client()
-    method = getattr(sfn, _snake(operation))
-    with pytest.raises(EngineUnsupported, match=f"{operation} is not supported.*works on AWS"):
-        method(**_minimal_params(operation))
-
-
-def test_unsupported_operations_answer_a_clear_400_to_any_client(engine: EmbeddedEngine) -> None:
-    plain = boto3.client("stepfunctions", endpoint_url=engine.endpoint_url, **engine.credentials.boto3_kwargs(),
-                         config=Config(inject_host_prefix=False, retries={"max_attempts": 1}))
-    with pytest.raises(ClientError) as caught:
-        plain.start_sync_execution(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:x")
-    assert caught.value.response["Error"]["Code"] == "UnsupportedOperation"
-    assert "StartSyncExecution" in caught.value.response["Error"]["Message"]
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
-
-
-def _minimal_params(operation: str) -> dict[str, Any]:
-    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:x"
-    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
-    return {"StartSyncExecution": {"stateMachineArn": arn},
-            "RedriveExecution": {"executionArn": arn.replace("stateMachine", "execution") + ":e"},
-            "TestState": {"definition": definition, "roleArn": ROLE},
-            "ValidateStateMachineDefinition": {"definition": definition}}[operation]
 
 
 def test_interpreter_error_logs_are_silenced(engine: EmbeddedEngine, caplog: pytest.LogCaptureFixture) -> None:

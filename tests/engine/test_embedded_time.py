@@ -56,9 +56,8 @@ def test_an_hour_of_waiting_and_long_backoffs_take_no_real_time(engine: Embedded
 
 
 def test_parallel_waits_overlap_on_the_virtual_clock(engine: EmbeddedEngine) -> None:
-    branch = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
-    definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [branch, branch],
-                                                          "End": True}}}
+    branches = [{"StartAt": w, "States": {w: {"Type": "Wait", "Seconds": 3600, "End": True}}} for w in ("W1", "W2")]
+    definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": branches, "End": True}}}
     result = run(engine, definition)
     assert _gap(result, "ParallelStateEntered", "ParallelStateExited") == pytest.approx(3600, abs=2)
 

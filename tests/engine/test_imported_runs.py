@@ -63,14 +63,3 @@ def test_an_imported_definition_opens_in_the_composer_and_draws(corpus: Path) ->
     assert composer.mission is not None
     assert composer.definition == json.loads(path.read_text())  # the round trip is lossless
     assert composer.preview.graph.value.startswith("<svg") and "data-state" in composer.preview.graph.value
-
-
-def test_express_on_the_embedded_engine_says_it_runs_like_standard() -> None:
-    from workbench.engine.run import EngineNoteWarning
-    from workbench.mission import load_mission
-
-    mission = load_mission(Path(__file__).resolve().parents[2] / "missions" / "change_window.yaml")
-    mission = mission.model_copy(update={"name": "change_window_express"})  # a STANDARD one may exist already
-    with pytest.warns(EngineNoteWarning, match="runs EXPRESS state machines like STANDARD"):
-        run = run_mission(mission, type="EXPRESS", name="express-note", time_warp=True, progress=False)
-    assert run.status == "SUCCEEDED"

@@ -15,6 +15,8 @@ from workbench.cli.output import fail
 from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 from workbench.core.redact import redact_text
 
+#: ``workbench run``'s exit code when the execution is still running once ``--wait`` is over.
+STILL_RUNNING_EXIT = 3
 MAX_INPUT_FILE_BYTES = 8 * 1024 * 1024  # Step Functions takes 256 KiB of input; anything near this is a mistake
 
 
@@ -172,11 +174,20 @@ def run_cmd(
         "--test-case", help="Test case of --mock-config to run (mocked Tasks do not call their tools).")] = None,
     sm_type: Annotated[str, typer.Option("--type", help="STANDARD or EXPRESS (state machine type).")] = "STANDARD",
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Start and return at once.")] = False,
+    wait: Annotated[float | None, typer.Option(
+        "--wait", min=0, help="Wait at most SECONDS, then report the status (exit 3 if still running). "
+        "Default: the Mission's TimeoutSeconds, at most an hour.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result.")] = False,
 ) -> None:
     """Deploy a Mission (or an ASL file), start it and wait with live progress.
 
-    Exit 0 succeeded, 1 failed/timed out/aborted, 2 usage or input error.
+    The status is what the target's DescribeExecution says, never a guess from the history.
+
+    A URL target is first asked whether it can run the Mission's local tools; if not, nothing is deployed.
+
+    Exit codes: 0 succeeded; 1 failed, timed out or aborted; 2 usage or input error, or refused before deploying.
+
+    Exit 3: still running when --wait ran out (the status is printed; the run goes on). 130: interrupted.
     """
     from workbench.asl.substitutions import parse_substitutions
     from workbench.engine.faults import load_fault_plan
@@ -198,13 +209,15 @@ def run_cmd(
     except WorkbenchError as exc:
         raise _usage_error(exc) from None
     from workbench.engine.errors import WaitInterrupted
-    from workbench.engine.run import run_mission
+    from workbench.engine.run import default_wait, run_mission
+    from workbench.engine.watch import TERMINAL_STATUSES
 
+    limit = default_wait(loaded) if wait is None else wait
     try:
         execution = run_mission(loaded, payload, target=target, name=name, faults=plan, seed=seed,
                                 time_warp=time_warp, substitutions=substitutions, local_tools=local_tools,
                                 mock_config=mocks, test_case=test_case, type=_state_machine_type(sm_type),
-                                wait=not no_wait,
+                                wait=not no_wait, timeout=limit, still_running_ok=True,
                                 progress=not as_json, profile=profile, region=region, role_arn=role_arn,
                                 **endpoint_options)
     except WaitInterrupted as exc:
@@ -212,9 +225,9 @@ def run_cmd(
         raise typer.Exit(130) from None
     except WorkbenchError as exc:
         raise _usage_error(exc) from None
-    status = execution.status
+    described = execution.describe()  # one answer for everything printed: the status cannot change in between
+    status = str(described.get("status"))
     if as_json:
-        described = execution.describe()
         history = execution.history()
         result = {
             "executionArn": execution.arn,
@@ -236,9 +249,23 @@ def run_cmd(
             typer.echo(redact_text(f"error: {execution.error}\ncause: {execution.cause}"))
     if no_wait:
         raise typer.Exit(0)
+    if status not in TERMINAL_STATUSES:
+        typer.echo(_still_running(status, limit), err=True)
+        raise typer.Exit(STILL_RUNNING_EXIT)
     if status != "SUCCEEDED":
         typer.echo(_ended(status, execution.error), err=True)
     raise typer.Exit(0 if status == "SUCCEEDED" else 1)
+
+
+def _still_running(status: str, waited: float) -> str:
+    """The one stderr line of a run that had not ended when ``--wait`` ran out (exit 3).
+
+    Example:
+        >>> _still_running("RUNNING", 1)[:60]
+        'error: the execution is still RUNNING after --wait 1 s (Desc'
+    """
+    return (f"error: the execution is still {status} after --wait {waited:g} s (DescribeExecution); it goes on: "
+            "wait longer with --wait SECONDS, or look at it later with `workbench history fetch`")
 
 
 def _ended(status: str, error: str | None) -> str:
@@ -250,8 +277,6 @@ def _ended(status: str, error: str | None) -> str:
     """
     if status == "ABORTED":
         return "error: the execution ended ABORTED (it was stopped before it finished); start it again when ready"
-    if status == "RUNNING":
-        return "error: the execution is still RUNNING; wait for it, or look at it later with `workbench history fetch`"
     why = f" with {redact_text(error)}" if error else ""
     return f"error: the execution ended {status}{why}; rerun with --json for its full history"
 

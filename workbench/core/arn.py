@@ -188,7 +188,31 @@ arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
         return self._made(ArnKind.EXECUTION, self.partition, self.service, self.region, self.account,
                           f"execution:{self.parts[0]}:{name}")
 
+    def express_execution(self, name: str, execution_id: str) -> Arn:
+        """The ARN AWS gives the Express execution ``name`` of this state machine (with its id).
+
+        Example:
+            >>> str(Arn.parse("arn:aws:states:eu-west-1:1:stateMachine:M").express_execution("run-1", "5f0e"))
+            'arn:aws:states:eu-west-1:1:express:M:run-1:5f0e'
+        """
+        if self.kind not in _MACHINE_KINDS:
+            raise ArnError(f"{_quote(str(self))} is not a state machine ARN: expected {_SHAPES[ArnKind.STATE_MACHINE]}")
+        return self._made(ArnKind.EXPRESS_EXECUTION, self.partition, self.service, self.region, self.account,
+                          f"express:{self.parts[0]}:{name}:{execution_id}")
+
     # -- views --------------------------------------------------------------------------------------
+    @property
+    def log_group(self) -> str | None:
+        """The log group name of a CloudWatch Logs log-group ARN (``...:log-group:NAME[:*]``); else None.
+
+        Example:
+            >>> Arn.parse("arn:aws:logs:us-east-1:1:log-group:/aws/vendedlogs/states/M:*").log_group
+            '/aws/vendedlogs/states/M'
+        """
+        if self.service != "logs" or self.resource_type != "log-group" or not self.parts:
+            return None
+        return self.parts[0]
+
     @property
     def name(self) -> str:
         """What people call it: the machine's, execution's, activity's or function's name, a Map Run's label.

@@ -200,6 +200,19 @@ def _config_params(logging: dict[str, Any] | None, tracing: dict[str, Any] | boo
     return params
 
 
+def express_logging(target: Target, machine_name: str) -> dict[str, Any]:
+    """The loggingConfiguration that sends every event of an Express machine, with data, to CloudWatch Logs.
+
+    Example:
+        >>> express_logging(Target.parse("embedded"), "m")["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"]
+        'arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/m:*'
+    """
+    region = getattr(target, "region", None) or "us-east-1"
+    group = f"arn:aws:logs:{region}:123456789012:log-group:/aws/vendedlogs/states/{machine_name}:*"
+    return {"level": "ALL", "includeExecutionData": True,
+            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}]}
+
+
 def deploy(
     target: Target,
     name: str,
@@ -236,13 +249,15 @@ def deploy(
     digest = definition_hash(prepared)
     description = f"{HASH_PREFIX}{digest}"
     body = dumps_json(prepared, indent=2)  # plain decimals: moto and AWS reject 1e-06
-    config = _config_params(logging, tracing)
     notes: list[str] = []
-    if target.kind != "aws" and config:
-        notes.append(f"{target.kind} target: logging/tracing settings are recorded but have no effect locally.")
-    if target.kind == "embedded" and type == "EXPRESS":
-        notes.append("the embedded engine runs EXPRESS state machines like STANDARD ones (with a full execution "
-                     "history, which AWS keeps for Express only in CloudWatch Logs); pricing and limits differ on AWS.")
+    if target.kind != "aws" and (logging is not None or tracing is not None) and target.kind != "embedded":
+        notes.append(f"{target.kind} target: logging/tracing settings are recorded but may have no effect there.")
+    if target.kind == "embedded" and type == "EXPRESS" and logging is None:
+        logging = express_logging(target, name)
+        notes.append("EXPRESS: like AWS, the embedded engine keeps no execution history for Express runs; their "
+                     "result comes from StartSyncExecution and their events from the CloudWatch Logs group "
+                     f"/aws/vendedlogs/states/{name} (logging level ALL), which the workbench configured")
+    config = _config_params(logging, tracing)
 
     arn = find_state_machine(target, name)
     created = updated = published = False

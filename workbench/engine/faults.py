@@ -6,13 +6,15 @@ and a retried call (same input, next attempt) gets a fresh draw. Throttling is t
 counts calls, as a rate limiter does.
 
 Time: without time warp a tool really sleeps its sampled latency (times ``latency_scale``). Under
-time warp it does not sleep at all (sleeping is wall-clock time the virtual clock cannot skip); the
-simulated latency is recorded in :class:`FaultStats` instead.
+time warp it does not sleep: the latency moves the calling execution's virtual clock instead (so the
+history shows it, and a Task's ``TimeoutSeconds`` can cut it short), and is recorded in
+:class:`FaultStats` as simulated.
 
 Timeouts: when the Task's ``TimeoutSeconds`` is known (``task_timeout`` looks it up), a timed-out call
 without time warp really outlasts it, so the engine's own timer fails the Task with ``States.Timeout``
-exactly as on AWS; under time warp it raises :class:`InjectedTimeout` at once instead (the engine maps
-it to ``States.Timeout`` without the wait). A Task without ``TimeoutSeconds`` cannot time out on Step
+exactly as on AWS; under time warp the call's virtual clock runs to the Task's deadline, which fires at
+once (``States.Timeout`` stamped at +TimeoutSeconds), else it raises :class:`InjectedTimeout` (the engine
+maps it to ``States.Timeout``). A Task without ``TimeoutSeconds`` cannot time out on Step
 Functions' side, so the call fails like a Lambda hitting its own limit: ``Sandbox.Timedout``.
 
 This module needs no engine: the spec types come from :mod:`workbench.mission.faults`.
@@ -254,6 +256,7 @@ def with_faults(
         if decision.latency_ms > 0:
             if time_warp:
                 injector.record_latency(decision.latency_ms, slept=False)
+                _advance_virtual_clock(decision.latency_ms / 1000.0)
             else:
                 seconds = decision.latency_ms * latency_scale / 1000.0
                 sleep(seconds)
@@ -274,7 +277,15 @@ def _time_out(injector: FaultInjector, decision: Decision, limit: float | None, 
         raise fault_error(LAMBDA_TIMEOUT_ERROR, f"{injector.tool}: Task timed out (injected, call {decision.call})")
     if time_warp:
         injector.record_latency(limit * 1000.0, slept=False)
+        _advance_virtual_clock(limit + 0.25)  # cut at the Task's deadline: raises its States.Timeout
     else:  # outlast the Task's timer: the engine then reports States.Timeout itself
         sleep(limit + 0.25)
         injector.record_latency((limit + 0.25) * 1000.0, slept=True)
     raise InjectedTimeout(f"{injector.tool} took longer than the Task's {limit:g} s (injected, call {decision.call})")
+
+
+def _advance_virtual_clock(seconds: float) -> None:
+    """Move the virtual clock of the execution calling this tool (nothing outside a warped execution)."""
+    from workbench.engine.embedded.interpreter.virtual_timeouts import sleep_in_flow
+
+    sleep_in_flow(seconds)

@@ -1,8 +1,10 @@
 """Start executions and follow them through an :class:`Execution` handle.
 
 Executions are always named (moto gives an unnamed one the ARN ``...:None``); a repeated name with the
-same input returns the existing execution instead of failing. Outputs are read from the final
-history event, because moto's DescribeExecution mangles them.
+same input returns the existing execution instead of failing. The status always comes from
+DescribeExecution: an endpoint may make a history up (moto without its interpreter shows every run
+SUCCEEDED while it stays RUNNING). Outputs are read from the final history event when it agrees with
+that status (moto's DescribeExecution mangles them), else from DescribeExecution.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ class Execution:
         self.reused = reused  # True when launch() found an existing execution with this name and input
         self._status: str | None = None
         self._final: dict[str, Any] | None = None
+        self._described: dict[str, Any] = {}  # the last DescribeExecution answer
         self._events: list[dict[str, Any]] = []  # seen by wait(), in order, ids 1..n
         # What ran, set by run_mission/start_mission (None after a bare launch); load_history(), frames() and
         # report() use them, so nothing has to be passed twice.
@@ -132,9 +135,11 @@ class Execution:
 
     # -- state -------------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
-        """Raw ``DescribeExecution`` (note: on moto its ``output`` is unreliable; use :attr:`output`)."""
+        """Raw ``DescribeExecution``, the source of :attr:`status` (on moto its ``output`` is unreliable; use
+        :attr:`output`)."""
         described = self._target.call("describe_execution", executionArn=self._arn)
         self._status = str(described.get("status"))
+        self._described = described
         return described
 
     @property
@@ -150,14 +155,20 @@ class Execution:
         return self.status in TERMINAL_STATUSES
 
     def _final_event(self) -> dict[str, Any] | None:
+        """The history's terminal event when it agrees with DescribeExecution's status (else None)."""
         if self._final is None and self.done:
-            events = fetch_events(self._target, self._arn, include_execution_data=True, reverse=True, max_pages=1)
-            finals = [e for e in events if e.get("type") in TERMINAL_EVENTS]
+            ended = bool(self._events) and self._events[-1].get("type") in TERMINAL_EVENTS
+            events = self._events if ended else fetch_events(self._target, self._arn, include_execution_data=True,
+                                                             reverse=True, max_pages=1)
+            finals = [e for e in events if _STATUS_OF_EVENT.get(str(e.get("type"))) == self._status]
             self._final = max(finals, key=lambda e: int(e.get("id", 0))) if finals else None
         return self._final
 
     def _final_detail(self, field: str) -> str | None:
-        event = self._final_event() or {}
+        event = self._final_event()
+        if event is None:  # no history event shows the end DescribeExecution reports: take its own fields
+            value = self._described.get(field)
+            return str(value) if value else None
         for key, details in event.items():
             if key.endswith("EventDetails") and isinstance(details, dict) and details.get(field):
                 return str(details[field])
@@ -194,27 +205,27 @@ class Execution:
 
     # -- actions -----------------------------------------------------------------------------
     def wait(self, timeout: float | None = None, progress: bool = True, *, poll_interval: float = 0.2) -> Execution:
-        """Block until the execution ends, with a progress bar counting states entered; returns self.
+        """Block until DescribeExecution says the execution ended, with a progress bar of states entered.
 
-        Without ``progress`` only the status is polled and the history is read once at the end.
+        Returns self. Without ``progress`` only the status is polled and the history is read once at the end.
+        The history only draws the progress: an end it shows is believed once DescribeExecution reports it.
+        After ``timeout`` seconds raises :class:`WaitTimeoutError` (the execution goes on).
         Ctrl-C (or Jupyter's stop button) stops *waiting*; the execution keeps running.
 
         Example:
             >>> launch(target, deployment, {"n": 1}).wait(timeout=60).status  # doctest: +SKIP
             'SUCCEEDED'
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             if progress:
                 self._follow(timeout, poll_interval)
-            else:
-                self._poll(timeout, poll_interval)
+            self._poll(deadline, timeout, poll_interval)  # DescribeExecution decides, whatever the history shows
         except KeyboardInterrupt:
             raise WaitInterrupted(
                 f"Stopped waiting for execution '{self.name}'; it is still running on the {self._target.kind} "
                 "target. Stop it with execution.stop(), or wait again with execution.wait()."
             ) from None
-        if self._status not in TERMINAL_STATUSES:
-            self.describe()
         return self
 
     def _follow(self, timeout: float | None, poll_interval: float) -> None:
@@ -228,28 +239,25 @@ class Execution:
                 if kind.endswith("StateEntered"):
                     bar.update(1)
                     bar.set_postfix_str(str((event.get("stateEnteredEventDetails") or {}).get("name", "")))
-                if kind in _STATUS_OF_EVENT:
-                    self._status = _STATUS_OF_EVENT[kind]
-                    self._final = event
-                    bar.set_postfix_str(self._status)
+            bar.set_postfix_str(self.status)
 
-    def _poll(self, timeout: float | None, poll_interval: float) -> None:
-        """Poll the status only (cheap): every ``poll_interval`` for 5 s, then backing off to 2 s.
+    def _poll(self, deadline: float | None, timeout: float | None, poll_interval: float) -> None:
+        """Poll DescribeExecution (cheap) until the end: every ``poll_interval`` for 5 s, then backing off to 2 s.
 
-        The history is read once, at the end.
+        The history is read once, at the end (unless following it already read it to the end).
         """
         started = time.monotonic()
         interval = poll_interval
         while self.status not in TERMINAL_STATUSES:
-            waited = time.monotonic() - started
-            if timeout is not None and waited >= timeout:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 raise still_running(self._arn, timeout)
-            if waited > 5:
+            if now - started > 5:
                 interval = min(max(2.0, poll_interval), interval * 1.6)
-            time.sleep(interval if timeout is None else min(interval, max(timeout - waited, 0.01)))
-        self._events = fetch_events(self._target, self._arn, include_execution_data=True)
-        finals = [e for e in self._events if e.get("type") in TERMINAL_EVENTS]
-        self._final = finals[-1] if finals else None
+            time.sleep(interval if deadline is None else min(interval, max(deadline - now, 0.01)))
+        if not self._events or self._events[-1].get("type") not in TERMINAL_EVENTS:
+            self._events = fetch_events(self._target, self._arn, include_execution_data=True)
+        self._final = None  # chosen from these events by _final_event, when they agree with the status
 
     def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
         """Stop a running execution (it ends ABORTED); harmless when it has already finished.
@@ -264,6 +272,7 @@ class Execution:
         self._target.call("stop_execution", executionArn=self._arn, **params)
         self._status = None
         self._final = None
+        self._described = {}
         return self
 
     # -- display -----------------------------------------------------------------------------
@@ -325,6 +334,7 @@ def launch(
     ``name`` defaults to ``<state machine>-<UTC time>-<random>``. Launching again with the same name
     and input returns the existing execution (``reused=True``); a different input is an error.
     ``test_case`` starts ``stateMachineArn#TestCase``: mocked responses, as Step Functions Local does.
+    An EXPRESS machine is started with StartSyncExecution instead (see :mod:`workbench.engine.express`).
 
     Example:
         >>> run = launch(target, deployment, {"ticket": 42}, name="ticket-42")  # doctest: +SKIP
@@ -338,6 +348,11 @@ def launch(
         raise ExecutionInputError(
             f"Execution name '{exec_name}' is invalid: use 1-80 letters, digits, '-' or '_'."
         )
+    if test_case is None:
+        from workbench.engine.express import ExpressExecution, machine_type  # express.py builds on Execution
+
+        if machine_type(target, sm_arn) == "EXPRESS":
+            return ExpressExecution.start(target, start_arn, sm_arn, exec_name, body)
     try:
         started = target.call("start_execution", stateMachineArn=start_arn + (f"#{test_case}" if test_case else ""),
                               name=exec_name, input=body)

@@ -9,8 +9,6 @@ a workbench endpoint is asked to import them, and AWS calls the real Lambda func
 from __future__ import annotations
 
 import threading
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,10 +18,11 @@ from typing import Any
 from workbench.asl.compiler import compile_mission
 from workbench.asl.substitutions import find_placeholders
 from workbench.engine.deploy import Deployment, StateMachineType, deploy
-from workbench.engine.errors import TargetError
+from workbench.engine.errors import TargetError, WaitTimeoutError
 from workbench.engine.faults import FaultPlan
 from workbench.engine.launch import Execution, launch
 from workbench.engine.mocks import MockConfig, check_test_case, load_mock_config
+from workbench.engine.serving import EndpointInfo, check_tools_served, endpoint_info, tools_to_serve
 from workbench.engine.targets import EmbeddedTarget, EndpointTarget, Target
 from workbench.engine.tools import BoundTools, ToolBinding
 from workbench.mission.loader import load_mission
@@ -103,32 +102,49 @@ def workbench_engine_tools(target: EndpointTarget | str, timeout: float = 3.0) -
         >>> workbench_engine_tools(Target.parse("http://127.0.0.1:4599"))  # doctest: +SKIP
         ['triage-fetch-alert']
     """
-    from workbench.engine.embedded.endpoint.auth import signed_call
-
     endpoint = target if isinstance(target, EndpointTarget) else EndpointTarget(target)
     try:
-        body = signed_call(endpoint.signing_credentials, "GET", f"{endpoint.endpoint_url}/workbench/tools",
-                           timeout=timeout)
-    except (urllib.error.URLError, OSError, ValueError):
+        info = endpoint_info(endpoint, timeout=timeout)
+    except TargetError:
         return None
-    tools = body.get("tools") if isinstance(body, dict) else None
-    return [str(t) for t in tools] if isinstance(tools, list) else None
+    return list(info.tools) if info is not None else None
 
 
-def _serve_remotely(target: EndpointTarget, mission: Mission) -> tuple[str, ...]:
-    """Make a workbench endpoint serve the Mission's local tools (other endpoints: nothing to do).
+def _serve_remotely(target: EndpointTarget, mission: Mission, info: EndpointInfo | None,
+                    extra: Mapping[str, str]) -> tuple[str, ...]:
+    """Make a workbench engine serve the Mission's local tools (other endpoints: nothing to do).
 
     Tools the server already serves (its ``--tool`` options) are used as they are; the rest are registered
-    over HTTP, which the server allows only when started with ``--allow-remote-tools``.
+    over HTTP when the server allows it (``--allow-remote-tools``). :func:`check_tools_served` has already
+    refused a run whose tools cannot be served.
     """
-    served = workbench_engine_tools(target)
-    if served is None:
+    if info is None:
         return ()
     from workbench.engine.embedded import register_remote_tools
 
-    wanted = {b.function_name: b.local for b in tool_bindings(mission) if b.local and b.function_name not in served}
-    registered = register_remote_tools(target.endpoint_url, wanted, target.credentials) if wanted else []
-    return tuple(sorted({*registered, *(b.function_name for b in tool_bindings(mission) if b.function_name in served)}))
+    local = tools_to_serve(mission, extra, workbench_engine=True)
+    wanted = {fn: spec for fn, spec in local.items() if fn not in info.tools}
+    registered = register_remote_tools(target.endpoint_url, wanted, target.credentials) \
+        if wanted and info.allow_remote_tools else []
+    return tuple(sorted({*registered, *(fn for fn in local if fn in info.tools)}))
+
+
+#: The longest ``workbench run`` waits by default (a Mission without TimeoutSeconds may run for a year).
+MAX_DEFAULT_WAIT_SECONDS = 3600
+#: Waiting a little past the Mission's timeout lets the engine record TIMED_OUT before we give up.
+TIMEOUT_GRACE_SECONDS = 5
+
+
+def default_wait(mission: Mission) -> float:
+    """How long to wait for a run by default: the Mission's TimeoutSeconds (and a grace), at most an hour.
+
+    Example:
+        >>> default_wait(Mission.model_validate({"mission": "m", "timeout": "2m", "steps": [{"id": "a", "pass": 1}]}))
+        125
+    """
+    if mission.timeout is None:
+        return MAX_DEFAULT_WAIT_SECONDS
+    return min(mission.timeout + TIMEOUT_GRACE_SECONDS, MAX_DEFAULT_WAIT_SECONDS)
 
 
 LOCAL_ACCOUNT = "123456789012"
@@ -176,12 +192,12 @@ def _checked_mocks(mock_config: MockSource | None, test_case: str | None, state_
 
 
 def _launch_mocked(target: Target, deployment: Deployment, input: Any, name: str | None,
-                   config: MockConfig | None, test_case: str | None) -> Execution:
+                   config: MockConfig | None, test_case: str | None, info: EndpointInfo | None) -> Execution:
     """Start with ``#TestCase``, making the config known to the engine that runs the execution."""
     if config is None:
         return launch(target, deployment, input, name=name, test_case=test_case)
     if isinstance(target, EndpointTarget):
-        if workbench_engine_tools(target) is not None:
+        if info is not None:  # a workbench engine: other endpoints were given the config when they started
             from workbench.engine.embedded.interpreter.mocking import register_remote_mock_config
 
             register_remote_mock_config(target.endpoint_url, config, target.credentials)
@@ -222,6 +238,9 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
     extra = dict(local_tools or {})
     if extra:
         substitutions = bind_placeholders(definition, extra, substitutions or {}, target.region or "us-east-1")
+    info: EndpointInfo | None = None
+    if isinstance(target, EndpointTarget):  # refuse before anything is deployed (mocked Tasks call no tool)
+        info = endpoint_info(target) if test_case else check_tools_served(target, mission, extra)
     if isinstance(target, EmbeddedTarget):  # what the embedded engine will refuse, said before it does
         from workbench.asl.lint import engine_notes
 
@@ -238,9 +257,9 @@ def start_mission(mission: Mission, definition: dict[str, Any] | None, target: T
         bound = target.bind_tools(bindings, faults)
         _hold(bound)
     elif isinstance(target, EndpointTarget):
-        remote = _serve_remotely(target, mission)
+        remote = _serve_remotely(target, mission, info, extra)
     try:
-        execution = _launch_mocked(target, deployment, input, name, mocks, test_case)
+        execution = _launch_mocked(target, deployment, input, name, mocks, test_case, info)
     except BaseException:
         if bound is not None:
             _let_go(bound)
@@ -267,6 +286,7 @@ def run_mission(
     wait: bool = True,
     progress: bool = True,
     timeout: float | None = None,
+    still_running_ok: bool = False,
     **target_options: Any,
 ) -> Execution:
     """Run a Mission and (by default) wait for it; returns the :class:`Execution` handle.
@@ -278,6 +298,8 @@ def run_mission(
     target, e.g. for an imported state machine: ``local_tools={"ValidateFn": "mytools:validate"}``.
     ``mock_config`` (file, mapping or :class:`MockConfig`) and ``test_case`` mock Task results per
     execution in the AWS Step Functions Local format (local targets only).
+    ``timeout`` bounds the wait: then :class:`WaitTimeoutError`, or with ``still_running_ok`` the execution
+    as DescribeExecution reports it (RUNNING), as ``workbench run --wait`` does.
 
     Example:
         >>> from workbench.engine.run import run_mission
@@ -298,6 +320,9 @@ def run_mission(
     if wait:
         try:
             run.execution.wait(timeout=timeout, progress=progress)
+        except WaitTimeoutError:
+            if not still_running_ok:
+                raise
         finally:
             if run.execution.done:
                 run.release()

@@ -1,7 +1,9 @@
 """Live execution history: fetch every event (following ``nextToken``) and follow a running execution.
 
 Used by ``Execution.wait`` (progress bar), the widgets and the CLI. Polling backs off while nothing
-happens and snaps back to the fast interval as soon as new events arrive.
+happens and snaps back to the fast interval as soon as new events arrive. A history is for drawing
+frames only: an endpoint may make one up (moto without its interpreter shows a run SUCCEEDED that
+stays RUNNING), so a status is always DescribeExecution's (``Execution.status``), never a terminal event's.
 """
 
 from __future__ import annotations

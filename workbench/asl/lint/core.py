@@ -101,10 +101,10 @@ def engine_notes(definition: dict[str, Any] | AslDocument) -> list[str]:
     """The warnings saying the embedded engine will refuse this definition (``ENGINE_CODES``), one line each.
 
     Example:
-        >>> m = {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatch": 2},
-        ...      "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}}}
+        >>> m = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+        ...      "End": True}}}
         >>> engine_notes(m)[0].split(": ")[:2]
-        ['W-ENGINE001', 'valid on AWS; the embedded engine cannot run it yet']
+        ['W-ENGINE004', 'valid on AWS; the embedded engine cannot run it yet']
     """
     return [f"{d.code}: {d.message} (at {d.location})" for d in lint(definition) if d.code in ENGINE_CODES]
 

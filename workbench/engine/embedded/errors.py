@@ -1,7 +1,8 @@
 """Errors the embedded engine raises on purpose, and the operations it cannot serve.
 
-moto 5.2.5 has no handler for a few Step Functions operations; without this module a client would see an
-HTTP 500 with an HTML page after three retries. We name the operation and say it works on AWS instead.
+Today it serves every operation of botocore's Step Functions model, so ``UNSUPPORTED_OPERATIONS`` is empty.
+An operation a newer botocore adds answers 400 ``UnsupportedOperation`` with :class:`EngineUnsupported`'s
+sentence (``interpreter/api/validation.py``), never an HTTP 500 page; add a hint here when that happens.
 """
 
 from __future__ import annotations
@@ -9,12 +10,7 @@ from __future__ import annotations
 from workbench.core.diagnostics import WorkbenchError
 
 # Operation name (as in the boto3 service model) -> what to do instead, in the operator's words.
-UNSUPPORTED_OPERATIONS: dict[str, str] = {
-    "StartSyncExecution": "start the execution with start_execution and poll describe_execution instead",
-    "RedriveExecution": "start a new execution with the same input instead",
-    "TestState": "run the state inside a one-state machine with start_execution instead",
-    "ValidateStateMachineDefinition": "use the workbench linter (workbench.asl) or create_state_machine instead",
-}
+UNSUPPORTED_OPERATIONS: dict[str, str] = {}
 
 
 class EngineUnsupported(WorkbenchError):

@@ -147,9 +147,12 @@ def run_history(run: Any) -> ExecutionHistory:  # Any: an engine Execution (engi
         >>> run_history(workbench.run_mission("missions/incident_triage.yaml")).status  # doctest: +SKIP
         'SUCCEEDED'
     """
-    doc: JsonDict = {"events": run.history()}
-    if getattr(run, "done", False):
-        doc["status"] = run.status
+    events = run.history()
+    doc: JsonDict | list[JsonDict]
+    if events and "event_timestamp" in events[0]:
+        doc = events  # an Express run's CloudWatch Logs records: they end with their own terminal record
+    else:
+        doc = {"events": events, **({"status": run.status} if getattr(run, "done", False) else {})}
     definition = getattr(run, "definition", None)
     return load_history(doc, execution_arn=run.arn, state_machine_arn=getattr(run, "state_machine_arn", None),
                         definition=definition if isinstance(definition, dict) else None)

@@ -279,7 +279,11 @@ class Launcher(widgets.VBox):
             self._check_boxes()
 
     def _follow(self, execution: Execution) -> None:
-        """Poll the history until the end, updating counts, elapsed time and the graph overlay."""
+        """Poll the history until the end, updating counts, elapsed time and the graph overlay.
+
+        The history draws the progress; the final status is DescribeExecution's (an endpoint may make a
+        history up).
+        """
         began = time.monotonic()
         last_id, drawn_at, drawn_events, quiet_polls = 0, 0.0, -1, 0
         while True:
@@ -295,9 +299,13 @@ class Launcher(widgets.VBox):
             if self.progress.done or (self.progress.events != drawn_events and now - drawn_at >= REDRAW_S):
                 self._show_graph()
                 drawn_at, drawn_events = now, self.progress.events
+            if self.progress.done:  # the history shows an end: DescribeExecution decides whether it is one
+                described = str(execution.describe().get("status"))
+                self.progress.status = described
+                if described in TERMINAL_STATUSES:
+                    self._set_status(described, self._progress_line(now - began))
+                    break
             self._set_status(self.progress.status, self._progress_line(now - began))
-            if self.progress.done:
-                break
             if quiet_polls >= 8 and execution.describe().get("status") in TERMINAL_STATUSES:
                 self.progress.status = str(execution.status)  # ended without a terminal event (rare engines)
                 break

@@ -92,7 +92,7 @@ CODES: Final[dict[str, CodeInfo]] = {
     "ASL405": CodeInfo(W, "a state name is close to the 80 character limit"),
     "ASL406": CodeInfo(E, "a Map Label is longer than 40 characters or has forbidden characters"),
     # -- the embedded engine (valid on AWS; moto's interpreter refuses the definition) ---------------
-    "W-ENGINE001": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: a Map ItemBatcher"),
+    # W-ENGINE001 (a Map ItemBatcher) is retired: the engine runs ItemBatcher (interpreter/distributed_map/).
     "W-ENGINE002": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: EXPRESS child workflows "
                                "of a Distributed Map"),
     "W-ENGINE003": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: an ErrorEquals name "

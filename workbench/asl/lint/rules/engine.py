@@ -34,8 +34,10 @@ ENGINE_SERVICES: Final = frozenset({
     "athena", "bedrock", "codebuild", "eks", "elasticmapreduce", "emr-containers", "emr-serverless", "databrew",
     "mediaconvert", "sagemaker",
 })
-ENGINE_INPUT_TYPES: Final = ("CSV", "JSON")
-ENGINE_READER_CONFIG: Final = frozenset({"InputType", "CSVHeaderLocation", "CSVHeaders", "MaxItems", "MaxItemsPath"})
+# ItemBatcher runs (W-ENGINE001 retired); JSONL and CSVDelimiter are read by interpreter/distributed_map/.
+ENGINE_INPUT_TYPES: Final = ("CSV", "JSON", "JSONL")
+ENGINE_READER_CONFIG: Final = frozenset({"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
+                                         "MaxItemsPath"})
 
 
 def check_engine_support(states: Iterable[tuple[Any, Loc]], rep: Reporter) -> None:
@@ -45,9 +47,9 @@ def check_engine_support(states: Iterable[tuple[Any, Loc]], rep: Reporter) -> No
 
     Example:
         >>> rep = Reporter()
-        >>> check_engine_support([({"Type": "Map", "ItemBatcher": {}}, ("States", "M"))], rep)
+        >>> check_engine_support([({"Type": "Map", "ResultWriter": {"WriterConfig": {}}}, ("States", "M"))], rep)
         >>> [(f.code, f.loc) for f in rep.findings]
-        [('W-ENGINE001', ('States', 'M', 'ItemBatcher'))]
+        [('W-ENGINE005', ('States', 'M', 'ResultWriter', 'WriterConfig'))]
     """
     for state, loc in states:
         if not isinstance(state, dict):
@@ -62,9 +64,6 @@ def check_engine_support(states: Iterable[tuple[Any, Loc]], rep: Reporter) -> No
 
 
 def _map(state: dict[str, Any], loc: Loc, rep: Reporter) -> None:
-    if "ItemBatcher" in state:
-        rep.add("W-ENGINE001", (*loc, "ItemBatcher"), f"{PREFIX}its ASL grammar has no ItemBatcher (Distributed "
-                                                      "Map batching); run this Map without it locally, or on AWS")
     for field in ("ItemProcessor", "Iterator"):
         config = state.get(field, {}).get("ProcessorConfig") if isinstance(state.get(field), dict) else None
         if isinstance(config, dict) and config.get("ExecutionType") == "EXPRESS":
@@ -84,7 +83,7 @@ def _map(state: dict[str, Any], loc: Loc, rep: Reporter) -> None:
                                                          f"{', '.join(sorted(ENGINE_READER_CONFIG))}, not "
                                                          f"{', '.join(unknown)}")
         elif isinstance(input_type, str) and input_type not in ENGINE_INPUT_TYPES and not has_placeholder(input_type):
-            rep.add("W-ENGINE005", (*where, "InputType"), f"{PREFIX}its ItemReader reads only CSV and JSON, not "
+            rep.add("W-ENGINE005", (*where, "InputType"), f"{PREFIX}its ItemReader reads only CSV, JSON and JSONL, not "
                                                           f"{input_type}")
     writer = state.get("ResultWriter")
     if isinstance(writer, dict) and "WriterConfig" in writer:

@@ -100,18 +100,24 @@ class EngineCredentials:
         """Lines a POSIX shell can ``source`` so plain ``boto3.client("stepfunctions")`` and ``aws stepfunctions``
         reach this engine (``unset AWS_SESSION_TOKEN``: a real session token must not go to a local server).
 
+        ``AWS_DISABLE_HOST_PREFIX_INJECTION=true``: the service model gives StartSyncExecution and TestState the
+        endpoint trait ``hostPrefix: "sync-"``, so SDKs would call ``sync-127.0.0.1``, which resolves nowhere;
+        botocore (``disable_host_prefix_injection``, since 1.36) and the AWS CLI read this variable.
+
         Example:
             >>> print(EngineCredentials("AK", "SK", "us-east-1").shell_lines("http://127.0.0.1:4599"))
             export AWS_ENDPOINT_URL_SFN=http://127.0.0.1:4599
             export AWS_ACCESS_KEY_ID=AK
             export AWS_SECRET_ACCESS_KEY=SK
             export AWS_DEFAULT_REGION=us-east-1
+            export AWS_DISABLE_HOST_PREFIX_INJECTION=true
             unset AWS_SESSION_TOKEN
         """
         return "\n".join([f"export {ENDPOINT_VARIABLE}={endpoint_url}",
                           f"export AWS_ACCESS_KEY_ID={self.access_key_id}",
                           f"export AWS_SECRET_ACCESS_KEY={self.secret_access_key}",
-                          f"export AWS_DEFAULT_REGION={self.region}", "unset AWS_SESSION_TOKEN"])
+                          f"export AWS_DEFAULT_REGION={self.region}",
+                          "export AWS_DISABLE_HOST_PREFIX_INJECTION=true", "unset AWS_SESSION_TOKEN"])
 
 
 def sign_request(credentials: EngineCredentials, method: str, url: str, body: bytes = b"",

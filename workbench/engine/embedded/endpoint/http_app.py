@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from workbench.engine.embedded.endpoint import auth
-from workbench.engine.embedded.errors import UNSUPPORTED_OPERATIONS, EngineUnsupported, ToolError
+from workbench.engine.embedded.errors import ToolError
 from workbench.engine.embedded.interpreter import bindings, mocking
 from workbench.engine.embedded.interpreter.lambdas import resolve_tool_path
 
 REMOTE_TOOLS_FLAG = "--allow-remote-tools"
+#: The ``engine`` field of ``GET /workbench/info``: what tells a workbench engine from any other endpoint.
+ENGINE_NAME = "workbench"
 
 
 def _json_response(start_response: Callable[..., Any], status: str, body: Mapping[str, Any],
@@ -23,6 +25,25 @@ def _json_response(start_response: Callable[..., Any], status: str, body: Mappin
     data = json.dumps(body).encode("utf-8")
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
     return [data]
+
+
+def engine_info(state: bindings.EngineState) -> dict[str, Any]:
+    """What ``GET /workbench/info`` answers: proof that this is a workbench engine, and what it can run.
+
+    A client asks before deploying, so a Mission whose local tools this engine cannot run is refused
+    up front instead of failing (or hanging) mid-run.
+
+    Example:
+        >>> from workbench.engine.embedded.endpoint.auth import EngineCredentials
+        >>> info = engine_info(bindings.EngineState(credentials=EngineCredentials("AK", "SK")))
+        >>> info["engine"], info["tools"], info["allow_remote_tools"]
+        ('workbench', [], False)
+    """
+    from workbench import __version__
+
+    return {"engine": ENGINE_NAME, "version": __version__, "region": state.credentials.region,
+            "tools": state.tools.names(), "allow_remote_tools": state.allow_remote_tools,
+            "time_warp": state.time_warp}
 
 
 class WorkbenchApp:
@@ -43,13 +64,6 @@ class WorkbenchApp:
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith("/workbench/"):
             return self._workbench(environ, respond, path)
-        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-        service, _, operation = target.partition(".")
-        if service == "AWSStepFunctions" and operation in UNSUPPORTED_OPERATIONS:
-            message = str(EngineUnsupported.for_operation(operation))
-            return _json_response(respond, "400 Bad Request",
-                                  {"__type": "UnsupportedOperation", "message": message},
-                                  "application/x-amz-json-1.0")
         with bindings.serving(self._state):
             return self._moto_app(environ, respond)  # type: ignore[no-any-return]
 
@@ -58,6 +72,8 @@ class WorkbenchApp:
         tools = self._state.tools
         if path == "/workbench/mocks" and method == "POST":
             return _json_response(start_response, *mocking.serve_mock_config(self._state, environ))
+        if path == "/workbench/info" and method == "GET":
+            return _json_response(start_response, "200 OK", engine_info(self._state))
         if path == "/workbench/tools" and method == "GET":
             return _json_response(start_response, "200 OK",
                                   {"tools": tools.names(), "time_warp": self._state.time_warp,

@@ -16,8 +16,19 @@ Facts worth knowing:
 * Always name executions: moto would build the ARN ``...:None`` for an unnamed start (the adapter now
   generates a UUID name like AWS, but the launch layer should pass its own).
 * Read an execution's output from the final history event, as on AWS; DescribeExecution is fixed here too.
-* Not supported (raise :class:`EngineUnsupported`): StartSyncExecution, RedriveExecution, TestState,
-  ValidateStateMachineDefinition. Express machines run like Standard ones.
+* Every operation of botocore's Step Functions model is served (``tests/engine/test_all_operations.py``);
+  one a newer botocore adds answers 400 ``UnsupportedOperation`` (``api/validation.py``).
+  StartSyncExecution, TestState and RedriveExecution work (``interpreter/api/sync.py``, ``test_state.py``,
+  ``redrive.py``; redrive re-runs the unfinished top-level state). EXPRESS machines run as on AWS: express
+  ARNs, no DescribeExecution/GetExecutionHistory/ListExecutions; their events go to moto's CloudWatch Logs
+  (``logs.filter_log_events`` here) when the machine has a ``loggingConfiguration``.
+* Versions and aliases work as on AWS (``interpreter/api/versions.py``): StartExecution on an alias picks a
+  version by weight with a per-engine RNG seeded with 0; reseed it with ``versions.seed_routing(engine, n)``.
+  StopExecution is synchronous and ends ABORTED with AWS's *Aborted events (``stop.py``). Errors carry AWS's
+  codes (InvalidDefinition from our linter, InvalidName, InvalidArn, ...; ``validation.py``), which also
+  serves ValidateStateMachineDefinition; an operation the engine lacks answers a JSON error, never HTTP 500.
+* boto3 and the AWS CLI put ``sync-`` before the host for StartSyncExecution and TestState; the env lines
+  set ``AWS_DISABLE_HOST_PREFIX_INJECTION=true`` and :meth:`EmbeddedEngine.client` sets ``inject_host_prefix=False``.
 * A separately started engine (``workbench engine serve``) serves the tools named on its command line
   (``--tool``). Its owner may also register tools over HTTP (``POST /workbench/tools``, signed) only when
   it was started with ``--allow-remote-tools``; otherwise that route answers 403 naming the flag.
@@ -35,7 +46,6 @@ from typing import Any
 from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.embedded.endpoint.auth import EngineCredentials
 from workbench.engine.embedded.endpoint.http_app import make_server_class
-from workbench.engine.embedded.errors import UNSUPPORTED_OPERATIONS, EngineUnsupported
 from workbench.engine.embedded.interpreter import bindings, mocking
 from workbench.engine.mocks import MockConfig
 
@@ -80,11 +90,6 @@ def _release_moto_port(port: int) -> None:
             others = [engine.port for engine in bindings.live_engines() if engine.port != port]
             if others:
                 os.environ["MOTO_PORT"] = str(others[0])
-
-
-def _reject_unsupported(model: Any, **_: Any) -> None:
-    if model.name in UNSUPPORTED_OPERATIONS:
-        raise EngineUnsupported.for_operation(model.name)
 
 
 class EmbeddedEngine:
@@ -198,8 +203,6 @@ class EmbeddedEngine:
                 config = Config(inject_host_prefix=False, retries={"max_attempts": 2, "mode": "standard"},
                                 s3={"addressing_style": "path"})
                 client = session.client(service, endpoint_url=self.endpoint_url, config=config)  # type: ignore[call-overload]
-                if client.meta.service_model.service_name == "stepfunctions":
-                    client.meta.events.register("before-call.sfn", _reject_unsupported)
                 self._clients[service] = client
             return self._clients[service]
 

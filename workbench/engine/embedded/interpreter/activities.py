@@ -17,8 +17,27 @@ _store_lock = threading.Lock()
 _LONG_POLL_SECONDS = 60.0
 
 
+def _install_heartbeat_without_heartbeat_seconds() -> None:
+    """SendTaskHeartbeat for a live token whose task set no HeartbeatSeconds succeeds, as on AWS.
+
+    AWS accepts a heartbeat for any task token still waiting (activity workers send them by habit); moto's
+    ``CallbackEndpoint.notify_heartbeat`` answers False when the task has no heartbeat timer, and the
+    backend turns that into ``InvalidToken`` for a perfectly valid token.
+    """
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+
+    original = CallbackEndpoint.notify_heartbeat
+
+    def notify_heartbeat(self: Any) -> bool:
+        original(self)
+        return True  # the token names a waiting task: that is all AWS checks
+
+    CallbackEndpoint.notify_heartbeat = notify_heartbeat  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Connect activities (idempotent via ``patches.install``)."""
+    _install_heartbeat_without_heartbeat_seconds()
     from moto.core.responses import ActionResult
     from moto.stepfunctions.models import StepFunctionBackend
     from moto.stepfunctions.parser.asl.eval.callback.callback import ActivityCallbackEndpoint

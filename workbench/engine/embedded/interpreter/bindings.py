@@ -26,6 +26,9 @@ from workbench.engine.embedded.interpreter.lambdas import Tool, ToolRegistry
 from workbench.engine.embedded.interpreter.timewarp import VirtualClock
 from workbench.engine.mocks import MockConfig, MockRun
 
+PARSE_LOCK = threading.Lock()
+"""Serialises every ASL parse in the process: moto's parser and ANTLR's caches are not thread-safe."""
+
 
 @dataclass(eq=False)
 class EngineState:

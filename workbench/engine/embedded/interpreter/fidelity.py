@@ -209,6 +209,33 @@ def _install_api_fixes() -> None:
     StepFunctionResponse.describe_execution = describe_execution  # type: ignore[method-assign]
 
 
+_REDRIVE_MEMBERS = ("redriveCount", "redriveDate", "redriveStatus", "redriveStatusReason")
+
+
+def _install_sync_child_description() -> None:
+    """``states:startExecution.sync``: the child's description without DescribeExecution's redrive members.
+
+    The output (success) and cause (failure) of a ``.sync`` task are the child's DescribeExecution. AWS's
+    recorded ones (``test_callback__test_start_execution_sync_delegate_failure`` and ``..._timeout``) hold no
+    RedriveCount/RedriveStatus, which the engine's DescribeExecution now returns like AWS's API does.
+    """
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+        StateTaskServiceSfn,
+    )
+
+    original = StateTaskServiceSfn._normalise_response
+
+    def _normalise_response(self: Any, response: Any, boto_service_name: Any = None,
+                            service_action_name: Any = None) -> None:
+        if service_action_name == "describe_execution" and isinstance(response, dict):
+            for member in _REDRIVE_MEMBERS:
+                response.pop(member, None)
+        original(self, response=response, boto_service_name=boto_service_name,
+                 service_action_name=service_action_name)
+
+    StateTaskServiceSfn._normalise_response = _normalise_response  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Apply the history-fidelity fixes (called once by ``patches.install``)."""
     from moto.stepfunctions.parser.api import HistoryEventType, MapIterationEventDetails
@@ -225,6 +252,7 @@ def install() -> None:
     from moto.stepfunctions.parser.asl.eval.program_state import ProgramError
 
     _install_api_fixes()
+    _install_sync_child_description()
     # "Map state input must be an array but was: 1" (the value); moto wrote type(value), i.e. <class 'int'>.
     vars(state_map)["type"] = _ValueType
     # An Activity task no worker started before its TimeoutSeconds: when moto's wait for the start returned

@@ -10,9 +10,20 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from workbench.engine.embedded.interpreter import activities, api, bindings, fidelity, jsonata_eval, mocking, timewarp
+from workbench.engine.embedded.interpreter import (
+    activities,
+    api,
+    bindings,
+    distributed_map,
+    fidelity,
+    guard,
+    jsonata_eval,
+    mocking,
+    timewarp,
+)
 from workbench.engine.embedded.interpreter.fidelity import event_details
 from workbench.engine.embedded.interpreter.lambdas import ToolContext, function_name_of, invoke_tool
 
@@ -21,24 +32,47 @@ _install_lock = threading.Lock()
 _invoking = threading.local()
 
 
-def install() -> None:
-    """Apply all patches (idempotent, thread-safe)."""
+def _steps() -> list[tuple[str, Callable[[], None]]]:
+    """Every adaptation, in the order it must be applied (later ones wrap earlier ones)."""
+    return [
+        ("parser thread safety", _install_parser_thread_safety),
+        ("signed interpreter clients", _install_signed_interpreter_clients),
+        ("Lambda dispatch to tools", _install_lambda_dispatch),
+        ("execution binding", _install_execution_binding),
+        ("mocked responses", mocking.install),
+        ("API response fixes", _install_api_fixes),
+        ("Step Functions API", api.install),
+        ("service integration names", _install_service_normalisation),
+        ("JSONata evaluation", jsonata_eval.install),
+        ("time warp", lambda: timewarp.install(invalid_timestamp=fidelity.invalid_timestamp_failure)),
+        ("history fidelity", fidelity.install),
+        ("activities", activities.install),
+        ("Distributed Map", distributed_map.install),
+    ]
+
+
+def install(*, verify_contract: bool = True) -> None:
+    """Apply every patch once per process: checked, in a fixed order, all or none (idempotent, thread-safe).
+
+    First :func:`guard.verify` refuses a moto other than the pinned one, or one whose replaced functions
+    changed since the patches were written; then the steps run under :func:`guard.all_or_none`, so a
+    failing step leaves moto exactly as it was and raises one line naming the step.
+    ``verify_contract=False`` is for the survey that writes the contract (``guard --write``).
+
+    Example:
+        >>> install()  # doctest: +SKIP
+    """
     global _installed
     with _install_lock:
         if _installed:
             return
-        _install_parser_thread_safety()
-        _install_signed_interpreter_clients()
-        _install_lambda_dispatch()
-        _install_execution_binding()
-        mocking.install()
-        _install_api_fixes()
-        api.install()
-        _install_service_normalisation()
-        jsonata_eval.install()
-        timewarp.install(invalid_timestamp=fidelity.invalid_timestamp_failure)
-        fidelity.install()
-        activities.install()
+        if verify_contract:
+            contract = guard.load_contract()
+            guard.verify(contract)
+            with guard.all_or_none(contract):
+                guard.run_steps(_steps())
+        else:
+            guard.run_steps(_steps())
         _installed = True
 
 
@@ -64,10 +98,9 @@ def _install_parser_thread_safety() -> None:
     Preprocessor.__init__ = __init__  # type: ignore[method-assign]
 
     original_parse = AmazonStateLanguageParser.parse
-    parse_lock = threading.Lock()
 
     def parse(definition: str) -> Any:
-        with parse_lock:
+        with bindings.PARSE_LOCK:
             return original_parse(definition)
 
     AmazonStateLanguageParser.parse = staticmethod(parse)  # type: ignore[method-assign,assignment]

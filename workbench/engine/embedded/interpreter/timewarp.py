@@ -9,8 +9,9 @@ Wait therefore finishes at once while its history shows the hour.
 Concurrency: each flow of control has its own clock. moto gives every Parallel branch and Map iteration
 its own frame with its own ``EventHistoryContext``; a frame's clock is forked from its parent's when the
 frame opens, and joined (the later of the two) when the frame closes (``EventHistoryContext.integrate``).
-Two branches that each wait an hour therefore advance the execution by one hour, not two. Not warped:
-task timeouts and heartbeats (a tool really takes the time it takes) and the machine's ``TimeoutSeconds``.
+Two branches that each wait an hour therefore advance the execution by one hour, not two. Timeouts
+(Task and machine ``TimeoutSeconds``, ``HeartbeatSeconds``) run on the same clocks: see
+``virtual_timeouts.py`` for the rule, installed from :func:`install`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 import time as _time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 UTC = _dt.UTC
 _CLOCK_ATTR = "_workbench_clock"
+_TIMED_OUT_ATTR = "_workbench_execution_timed_out"
 
 
 class VirtualClock:
@@ -39,6 +42,7 @@ class VirtualClock:
     def __init__(self, offset: float = 0.0) -> None:
         self._offset = offset
         self._lock = threading.Lock()
+        self._children: weakref.WeakSet[VirtualClock] = weakref.WeakSet()
 
     @property
     def offset(self) -> float:
@@ -58,9 +62,23 @@ class VirtualClock:
             ahead = (target - _dt.datetime.now(UTC)).total_seconds()
             self._offset = max(self._offset, ahead)
 
+    def advance_to(self, moment: _dt.datetime) -> None:
+        """Jump forward to ``moment`` (aware UTC) without sleeping; never go back."""
+        with self._lock:
+            self._offset = max(self._offset, (moment - _dt.datetime.now(UTC)).total_seconds())
+
     def fork(self) -> VirtualClock:
-        """A clock for a branch that starts now and runs on its own."""
-        return VirtualClock(self.offset)
+        """A clock for a branch that starts now and runs on its own (remembered for :meth:`frontier`)."""
+        child = VirtualClock(self.offset)
+        with self._lock:
+            self._children.add(child)
+        return child
+
+    def frontier(self) -> _dt.datetime:
+        """The latest time of this clock and every clock forked from it (the furthest flow of a scope)."""
+        with self._lock:
+            children = list(self._children)
+        return max([self.now(), *(child.frontier() for child in children)])
 
     def join(self, other: VirtualClock) -> None:
         """Continue after ``other`` finished: take the later of the two times."""
@@ -77,6 +95,21 @@ def attach_clock(env: Any, clock: VirtualClock | None) -> None:
 def clock_of(env: Any) -> VirtualClock | None:
     """The clock of the flow an Environment (or frame) evaluates, if time is warped."""
     return getattr(getattr(env, "event_history_context", None), _CLOCK_ATTR, None)
+
+
+def end_history(env: Any, at: _dt.datetime) -> None:
+    """The execution timed out at ``at``: its history takes ``ExecutionTimedOut`` (at ``at``) and nothing more.
+
+    As on AWS; moto lets the states still unwinding write on (e.g. ``ParallelStateSucceeded``). The first
+    ``ExecutionTimedOut`` written wins (the execution's thread, or the timer when that thread is still busy).
+    """
+    setattr(env.event_manager, _TIMED_OUT_ATTR, {"at": at, "written": False})
+
+
+def ended_at(env: Any) -> _dt.datetime | None:
+    """When the execution timed out on its virtual clock (see :func:`end_history`)."""
+    ended: dict[str, Any] | None = getattr(env.event_manager, _TIMED_OUT_ATTR, None)
+    return ended["at"] if ended else None
 
 
 # The clock of the last event stamped on this thread; moto's state.py reads the time right after it adds
@@ -98,6 +131,7 @@ class _StateDatetime:
 
 
 _retry_env = threading.local()
+_ending_lock = threading.Lock()
 
 
 class _RetryTime:
@@ -105,11 +139,13 @@ class _RetryTime:
 
     @staticmethod
     def sleep(seconds: float) -> None:
-        clock = clock_of(getattr(_retry_env, "env", None))
-        if clock is None:
+        env = getattr(_retry_env, "env", None)
+        if clock_of(env) is None:
             _time.sleep(seconds)
         else:
-            clock.sleep(seconds)
+            from workbench.engine.embedded.interpreter import virtual_timeouts
+
+            virtual_timeouts.advance(env, seconds)  # cut short by a deadline: the retry loop sees it ended
 
     time = staticmethod(_time.time)
     monotonic = staticmethod(_time.monotonic)
@@ -122,7 +158,7 @@ def utc_wait_seconds(timestamp: _dt.datetime, clock: VirtualClock | None) -> int
 
 
 def install(invalid_timestamp: Callable[[Any, Any, str], Exception]) -> None:
-    """Patch moto's waits, back-offs and timestamps to read the execution's clock (idempotent).
+    """Patch moto's waits, back-offs, timeouts and timestamps to read the execution's clock (idempotent).
 
     ``invalid_timestamp(wait_function, env, text)`` builds the failure for a Timestamp that does not parse.
     """
@@ -133,15 +169,17 @@ def install(invalid_timestamp: Callable[[Any, Any, str], Exception]) -> None:
     from moto.stepfunctions.parser.asl.eval.event.event_manager import EventHistoryContext, EventManager
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
-    # Wait states: move the virtual clock instead of blocking on the program-state event.
+    from workbench.engine.embedded.interpreter import virtual_timeouts
+
+    # Wait states: move the virtual clock instead of blocking on the program-state event (a Wait that
+    # crosses a deadline, e.g. the machine's TimeoutSeconds, stops there: see virtual_timeouts).
     original_wait = wait_function.WaitFunction._wait_interval
 
     def _wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
-        clock = clock_of(env)
-        if clock is None:
+        if clock_of(env) is None:
             original_wait(self, env, wait_seconds)
         else:
-            clock.sleep(wait_seconds)
+            virtual_timeouts.advance(env, wait_seconds)
 
     wait_function.WaitFunction._wait_interval = _wait_interval  # type: ignore[method-assign]
 
@@ -174,6 +212,13 @@ def install(invalid_timestamp: Callable[[Any, Any, str], Exception]) -> None:
 
     def add_event(self: Any, context: Any, event_type: Any, event_details: Any = None, timestamp: Any = None,
                   update_source_event_id: bool = True) -> int:
+        ended: dict[str, Any] | None = getattr(self, _TIMED_OUT_ATTR, None)
+        if ended is not None:
+            with _ending_lock:
+                if event_type != "ExecutionTimedOut" or ended["written"]:
+                    return int(context.last_published_event_id)
+                ended["written"] = True
+            timestamp = ended["at"]
         clock: VirtualClock | None = getattr(context, _CLOCK_ATTR, None)
         _stamping.clock = clock
         if timestamp is None and clock is not None:
@@ -192,6 +237,7 @@ def install(invalid_timestamp: Callable[[Any, Any, str], Exception]) -> None:
         parent = clock_of(env)
         if parent is not None and frame.event_history_context is not env.event_history_context:
             attach_clock(frame, parent.fork())
+            virtual_timeouts.inherit(env, frame)
         return frame
 
     Environment.as_inner_frame_of = classmethod(as_inner_frame_of)  # type: ignore[method-assign,assignment]
@@ -214,7 +260,9 @@ def install(invalid_timestamp: Callable[[Any, Any, str], Exception]) -> None:
         original_reflect(self)
         env = self.execution.exec_worker.env if self.execution.exec_worker else None
         clock = clock_of(env)
-        if clock is not None:
-            self.execution.stop_date = clock.now()
+        if env is not None and clock is not None:
+            self.execution.stop_date = ended_at(env) or clock.now()
 
     BaseExecutionWorkerCommunication._reflect_execution_status = _reflect_execution_status  # type: ignore[method-assign]
+
+    virtual_timeouts.install()

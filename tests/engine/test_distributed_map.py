@@ -1,0 +1,172 @@
+"""Distributed Map as AWS runs it: S3 item readers, ItemBatcher, failure tolerance, child executions, Map Runs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.engine.embedded_support import Run, run, unique
+
+DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+PASS = {"ProcessorConfig": DISTRIBUTED, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+# Items below 2 fail; a batch fails when its first item does.
+FAIL_SMALL = {"ProcessorConfig": DISTRIBUTED, "StartAt": "C", "States": {
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericLessThan": 2, "Next": "F"}], "Default": "P"},
+    "F": {"Type": "Fail", "Error": "Boom", "Cause": "small"}, "P": {"Type": "Pass", "End": True}}}
+BUCKET = "wb-distributed-map"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Any]:
+    from workbench.engine import EmbeddedEngine
+
+    with EmbeddedEngine(time_warp=True) as e:
+        e.client("s3").create_bucket(Bucket=BUCKET)
+        yield e
+
+
+def _map(processor: dict[str, Any] = PASS, **fields: Any) -> dict[str, Any]:
+    return {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}}}
+
+
+def _reader(engine: Any, body: str, **config: Any) -> dict[str, Any]:
+    key = f"{unique('items')}.txt"
+    engine.client("s3").put_object(Bucket=BUCKET, Key=key, Body=body.encode())
+    reader: dict[str, Any] = {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": BUCKET, "Key": key}}
+    if config:
+        reader["ReaderConfig"] = config
+    return reader
+
+
+def _map_run_arn(engine: Any, result: Run) -> str:
+    [item] = engine.client().list_map_runs(executionArn=result.arn)["mapRuns"]
+    return str(item["mapRunArn"])
+
+
+def test_a_json_object_is_not_a_list_of_items(engine: Any) -> None:
+    result = run(engine, _map(ItemReader=_reader(engine, '{"a": 1}')))
+    assert result.status == "FAILED"
+    assert "MapRunFailed" in result.types
+    assert (result.describe["error"], result.describe["cause"]) == ("States.ItemReaderFailed",
+                                                                      "Attempting to map over non-iterable node.")
+
+
+def test_a_json_list_without_reader_config_is_read_as_json(engine: Any) -> None:
+    result = run(engine, _map(ItemReader=_reader(engine, '[{"a": 1}, {"a": 2}]')))
+    assert (result.status, result.output) == ("SUCCEEDED", [{"a": 1}, {"a": 2}])
+
+
+def test_jsonl_and_csv_delimiter_readers(engine: Any) -> None:
+    jsonl = run(engine, _map(ItemReader=_reader(engine, '{"a": 1}\n\n{"a": 2}\n', InputType="JSONL", MaxItems=5)))
+    assert (jsonl.status, jsonl.output) == ("SUCCEEDED", [{"a": 1}, {"a": 2}])
+    csv = run(engine, _map(ItemReader=_reader(engine, "x|y\n1|2\n3|4\n", InputType="CSV",
+                                              CSVHeaderLocation="FIRST_ROW", CSVDelimiter="PIPE")))
+    assert (csv.status, csv.output) == ("SUCCEEDED", [{"x": "1", "y": "2"}, {"x": "3", "y": "4"}])
+
+
+def test_item_batcher_groups_selected_items_with_batch_input(engine: Any) -> None:
+    definition = _map(ItemsPath="$.items", ItemSelector={"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+                      ItemBatcher={"MaxItemsPerBatchPath": "$.per", "BatchInput": {"tag.$": "$.tag"}})
+    result = run(engine, definition, {"items": ["a", "b", "c"], "per": 2, "tag": "t"})
+    assert result.status == "SUCCEEDED", result.describe
+    assert result.output == [{"BatchInput": {"tag": "t"}, "Items": [{"v": "a", "i": 0}, {"v": "b", "i": 1}]},
+                             {"BatchInput": {"tag": "t"}, "Items": [{"v": "c", "i": 2}]}]
+
+
+def test_item_batcher_bytes_limit_and_jsonata(engine: Any) -> None:
+    definition = {"QueryLanguage": "JSONata", **_map(
+        Items="{% $states.input.items %}", ItemBatcher={"MaxInputBytesPerBatch": "{% $states.input.bytes %}"})}
+    items = ["x" * 10] * 4
+    one = len(json.dumps({"Items": items[:1]}, separators=(",", ":")))
+    result = run(engine, definition, {"items": items, "bytes": one + 14})  # room for two items, not three
+    assert result.status == "SUCCEEDED", result.describe
+    assert result.output == [{"Items": items[:2]}, {"Items": items[2:]}]
+
+
+@pytest.mark.parametrize(("tolerance", "status"), [
+    ({}, "FAILED"),
+    ({"ToleratedFailureCount": 2}, "SUCCEEDED"),
+    ({"ToleratedFailureCount": 1}, "FAILED"),
+    ({"ToleratedFailurePercentage": 20.0}, "SUCCEEDED"),
+    ({"ToleratedFailurePercentage": 19.5}, "FAILED"),
+])
+def test_tolerated_failures(engine: Any, tolerance: dict[str, Any], status: str) -> None:
+    """Two of ten items fail: the run fails only when that exceeds a declared threshold (any failure if none)."""
+    result = run(engine, _map(FAIL_SMALL, **tolerance), list(range(10)))
+    assert result.status == status, result.describe
+    if status == "FAILED":
+        assert (result.describe["error"], result.describe["cause"]) == (
+            "States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded")
+        assert result.types[-3:] == ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+    else:
+        assert result.output == [None, None, *range(2, 10)]
+
+
+def test_failed_items_of_a_batch_count_each(engine: Any) -> None:
+    """Tolerance counts items: one failed batch of 3 exceeds a tolerated count of 2."""
+    fail_first = {**FAIL_SMALL, "States": {**FAIL_SMALL["States"], "C": {
+        "Type": "Choice", "Choices": [{"Variable": "$.Items[0]", "NumericLessThan": 2, "Next": "F"}],
+        "Default": "P"}}}
+    failed = run(engine, _map(fail_first, ToleratedFailureCount=2, ItemBatcher={"MaxItemsPerBatch": 3}),
+                 list(range(6)))
+    assert failed.describe["error"] == "States.ExceedToleratedFailureThreshold"
+    tolerated = run(engine, _map(fail_first, ToleratedFailureCount=3, ItemBatcher={"MaxItemsPerBatch": 3}),
+                    list(range(6)))
+    assert (tolerated.status, tolerated.output) == ("SUCCEEDED", [None, {"Items": [3, 4, 5]}])
+
+
+def test_children_are_executions_of_the_map_run(engine: Any) -> None:
+    sfn = engine.client()
+    result = run(engine, _map(FAIL_SMALL, Label="Chunk", ToleratedFailureCount=5), list(range(5)))
+    assert result.status == "SUCCEEDED"
+    map_run = _map_run_arn(engine, result)
+    machine = result.describe["stateMachineArn"].split(":stateMachine:")[1]
+    children = sfn.list_executions(mapRunArn=map_run, maxResults=100)["executions"]
+    assert len(children) == 5
+    pattern = re.compile(rf"arn:aws:states:us-east-1:123456789012:execution:{machine}/Chunk:[0-9a-f-]{{36}}")
+    assert all(pattern.fullmatch(c["executionArn"]) and c["mapRunArn"] == map_run for c in children)
+    assert sorted(c["status"] for c in children) == ["FAILED"] * 2 + ["SUCCEEDED"] * 3
+    failed = sfn.list_executions(mapRunArn=map_run, statusFilter="FAILED")["executions"]
+    assert len(failed) == 2
+    described = sfn.describe_execution(executionArn=failed[0]["executionArn"])
+    assert (described["status"], described["error"], described["mapRunArn"]) == ("FAILED", "Boom", map_run)
+    assert described["stateMachineArn"].endswith(f":stateMachine:{machine}/Chunk")
+    events = sfn.get_execution_history(executionArn=failed[0]["executionArn"])["events"]
+    assert [e["type"] for e in events][0::len(events) - 1] == ["ExecutionStarted", "ExecutionFailed"]
+    page = sfn.list_executions(mapRunArn=map_run, maxResults=2)
+    assert len(page["executions"]) == 2 and page["nextToken"]
+
+
+def test_describe_list_and_update_map_run(engine: Any) -> None:
+    sfn = engine.client()
+    result = run(engine, _map(MaxConcurrency=2, ItemBatcher={"MaxItemsPerBatch": 2}), list(range(5)))
+    map_run = _map_run_arn(engine, result)
+    described = sfn.describe_map_run(mapRunArn=map_run)
+    assert (described["status"], described["executionArn"], described["maxConcurrency"]) == (
+        "SUCCEEDED", result.arn, 2)
+    assert (described["itemCounts"]["total"], described["itemCounts"]["succeeded"]) == (5, 5)
+    assert (described["executionCounts"]["total"], described["executionCounts"]["succeeded"]) == (3, 3)
+    sfn.update_map_run(mapRunArn=map_run, maxConcurrency=7, toleratedFailureCount=3, toleratedFailurePercentage=4.5)
+    updated = sfn.describe_map_run(mapRunArn=map_run)
+    assert (updated["maxConcurrency"], updated["toleratedFailureCount"], updated["toleratedFailurePercentage"]) == (
+        7, 3, 4.5)
+
+
+def test_unknown_map_run_is_not_found(engine: Any) -> None:
+    sfn = engine.client()
+    arn = "arn:aws:states:us-east-1:123456789012:mapRun:nope/x:00000000-0000-0000-0000-000000000000"
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.list_executions(mapRunArn=arn)
+
+
+def test_lint_no_longer_warns_about_item_batcher() -> None:
+    from workbench.asl.lint import lint
+
+    reader = {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"},
+              "ReaderConfig": {"InputType": "JSONL", "CSVDelimiter": "PIPE"}}
+    definition = _map(ItemBatcher={"MaxItemsPerBatch": 2}, ItemReader=reader)
+    assert not [d.code for d in lint(definition) if d.code.startswith("W-ENGINE")]

@@ -1,0 +1,120 @@
+"""The Map Run API over child executions: Describe/ListExecutions(mapRunArn), Describe/Update/ListMapRuns.
+
+moto finds executions through their state machine (``describe_execution`` splits the ARN and looks the
+machine up by name), so a child ARN (``execution:MACHINE/LABEL:UUID``) was unknown, and
+``ListExecutions(mapRunArn=...)`` called ``describe_state_machine(None)`` (HTTP 500). moto finds a Map Run
+only in top-level executions' environments, so one started by a child (a nested Distributed Map) was not
+found. Each wrapper below answers from ``map_run.py``'s registry first and defers to moto otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.engine.embedded.interpreter.distributed_map import map_run
+
+
+def _list_children(self: Any) -> Any:
+    """ListExecutions(mapRunArn=...): the Map Run's children, newest first, paginated like moto's."""
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.exceptions import InvalidToken, ResourceNotFound
+
+    arn = self._get_param("mapRunArn")
+    run = map_run.map_run(arn)
+    if run is None:
+        raise ResourceNotFound(arn)
+    status = self._get_param("statusFilter")
+    max_results = self._get_int_param("maxResults") or 100
+    token = self._get_param("nextToken")
+    try:
+        start = int(token) if token else 0
+    except ValueError:
+        raise InvalidToken(f"'{token}'") from None
+    with run.cond:
+        children = list(run.children)
+    children = [c for c in reversed(children) if status is None or c.status == status]
+    page = children[start:start + max_results]
+    items = []
+    for execution in page:
+        item = {"executionArn": execution.exec_arn, "name": execution.name, "startDate": execution.start_date,
+                "stateMachineArn": execution.state_machine.arn, "status": execution.status,
+                "mapRunArn": execution.map_run_arn, "itemCount": execution.item_count}
+        if execution.status != "RUNNING" and execution.stop_date is not None:
+            item["stopDate"] = execution.stop_date
+        items.append(item)
+    response: dict[str, Any] = {"executions": items}
+    if start + max_results < len(children):
+        response["nextToken"] = str(start + max_results)
+    return ActionResult(response)
+
+
+def install() -> None:
+    """Wrap ``StepFunctionsParserBackend.describe_execution``/``describe_map_run``/``update_map_run`` and
+    ``StepFunctionResponse.list_executions``/``describe_execution``."""
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    original_describe = StepFunctionsParserBackend.describe_execution
+
+    def describe_execution(self: Any, execution_arn: str) -> Any:
+        found = map_run.child(execution_arn)
+        return found if found is not None else original_describe(self, execution_arn)
+
+    StepFunctionsParserBackend.describe_execution = describe_execution  # type: ignore[method-assign]
+
+    original_describe_map_run = StepFunctionsParserBackend.describe_map_run
+
+    def describe_map_run(self: Any, map_run_arn: str) -> Any:
+        run = map_run.map_run(map_run_arn)
+        return run.record.describe() if run is not None else original_describe_map_run(self, map_run_arn)
+
+    StepFunctionsParserBackend.describe_map_run = describe_map_run  # type: ignore[method-assign]
+
+    original_update = StepFunctionsParserBackend.update_map_run
+
+    def update_map_run(self: Any, map_run_arn: str, max_concurrency: Any, tolerated_failure_count: Any,
+                       tolerated_failure_percentage: Any) -> None:
+        run = map_run.map_run(map_run_arn)
+        if run is None:
+            original_update(self, map_run_arn, max_concurrency, tolerated_failure_count,
+                            tolerated_failure_percentage)
+            return
+        record = run.record
+        with run.cond:
+            # A threshold set through UpdateMapRun counts as declared (see map_run._exceeded).
+            if tolerated_failure_count is not None:
+                record._workbench_count_set = True
+            if tolerated_failure_percentage is not None:
+                record._workbench_percentage_set = True
+            record.update(max_concurrency=None if max_concurrency is None else int(max_concurrency),
+                          tolerated_failure_count=None if tolerated_failure_count is None
+                          else int(tolerated_failure_count),
+                          tolerated_failure_percentage=None if tolerated_failure_percentage is None
+                          else float(tolerated_failure_percentage))
+        map_run.wake(map_run_arn)
+
+    StepFunctionsParserBackend.update_map_run = update_map_run  # type: ignore[method-assign]
+
+    original_list = StepFunctionResponse.list_executions
+
+    def list_executions(self: Any) -> Any:
+        if self._get_param("mapRunArn"):
+            return _list_children(self)
+        return original_list(self)
+
+    StepFunctionResponse.list_executions = list_executions  # type: ignore[method-assign]
+
+    original_response = StepFunctionResponse.describe_execution
+
+    def describe_child(self: Any) -> Any:
+        """DescribeExecution of a child also names its Map Run (``mapRunArn``), as on AWS."""
+        result = original_response(self)
+        found = map_run.child(self._get_param("executionArn"))
+        if found is None:
+            return result
+        response: dict[str, Any] = dict(result.result)  # type: ignore[call-overload]
+        response["mapRunArn"] = found.map_run_arn
+        return ActionResult(response)
+
+    StepFunctionResponse.describe_execution = describe_child  # type: ignore[method-assign]
