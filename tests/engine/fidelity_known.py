@@ -16,10 +16,6 @@ STRICT: dict[str, str] = {
         "moto's Secrets Manager accepts the name 'Invalid Name' (AWS rejects it), so CreateSecret succeeds "
         "and the Catch never runs; a moto backend gap, not the interpreter's"
     ),
-    "test_base_scenarios__test_map_item_reader_csv_max_items_paths__1.5.json": (
-        "AWS validates MaxItemsPath before the Map Run starts (ExecutionFailed, States.Runtime); moto starts "
-        "the Map Run and fails it (MapRunStarted, MapRunFailed with States.ItemReaderFailed)"
-    ),
 }
 
 TIMING: dict[str, str] = {
@@ -45,10 +41,6 @@ OUTPUT: dict[str, str] = {
     "test_output__test_base_task_lambda__BASE_TASK_LAMBDA.json": _SDK_METADATA,
     "test_sfn_task_service__test_start_execution.json": _SDK_METADATA,
     "test_sqs_task_service__test_send_message.json": _SDK_METADATA,
-    "test_base_scenarios__test_map_item_reader_base_list_objects_v2.json": (
-        "the ItemReader's ListObjectsV2 items: AWS writes the Java SDK's member name 'Etag' and no "
-        "ChecksumAlgorithm; moto's S3 answers with the API's 'ETag' and 'ChecksumAlgorithm': ['CRC32']"
-    ),
 }
 
 ERROR: dict[str, str] = {

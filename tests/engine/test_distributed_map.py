@@ -170,3 +170,109 @@ def test_lint_no_longer_warns_about_item_batcher() -> None:
               "ReaderConfig": {"InputType": "JSONL", "CSVDelimiter": "PIPE"}}
     definition = _map(ItemBatcher={"MaxItemsPerBatch": 2}, ItemReader=reader)
     assert not [d.code for d in lint(definition) if d.code.startswith("W-ENGINE")]
+
+
+def _s3_json(engine: Any, bucket: str, key: str) -> Any:
+    return json.loads(engine.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def test_list_objects_v2_items_have_the_java_sdk_member_names(engine: Any) -> None:
+    s3, prefix = engine.client("s3"), unique("listing")
+    for name in ("a", "b"):
+        s3.put_object(Bucket=BUCKET, Key=f"{prefix}/{name}.txt", Body=b"twelve bytes")
+    reader = {"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": BUCKET, "Prefix.$": "$.p"}}
+    listed = run(engine, _map(ItemReader=reader), {"p": prefix})
+    assert listed.status == "SUCCEEDED", listed.describe
+    assert [list(item) for item in listed.output] == [["Etag", "LastModified", "Key", "Size", "StorageClass"]] * 2
+    assert [(item["Key"], item["Size"]) for item in listed.output] == [(f"{prefix}/a.txt", 12), (f"{prefix}/b.txt", 12)]
+    empty = run(engine, _map(ItemReader=reader), {"p": unique("nothing")})
+    assert (empty.status, empty.output) == ("SUCCEEDED", [])
+
+
+@pytest.mark.parametrize("max_items", [1.5, "two"])
+def test_a_max_items_path_that_is_no_integer_fails_before_the_map_run(engine: Any, max_items: Any) -> None:
+    reader = _reader(engine, "a\n1\n2\n3\n", InputType="CSV", CSVHeaderLocation="FIRST_ROW", MaxItemsPath="$.max")
+    result = run(engine, _map(ItemReader=reader), {"max": max_items})
+    assert result.types == ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "ExecutionFailed"]
+    entered = result.first("MapStateEntered")["id"]
+    assert result.describe["error"] == "States.Runtime"
+    assert result.describe["cause"] == (
+        f"An error occurred while executing the state 'M' (entered at the event id #{entered}). The MaxItemsPath "
+        f"field refers to value \"{max_items}\" which is not a valid integer: $.max")
+    counted = run(engine, _map(ItemReader=reader), {"max": "2"})
+    assert (counted.status, counted.output) == ("SUCCEEDED", [{"a": "1"}, {"a": "2"}])
+
+
+def test_result_writer_exports_results_and_a_manifest(engine: Any) -> None:
+    prefix = unique("jobs")
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket.$": "$.bucket", "Prefix": prefix}}
+    items = [5, 1, 7]
+    result = run(engine, _map(FAIL_SMALL, ItemsPath="$.items", ResultWriter=writer, ToleratedFailureCount=1),
+                 {"bucket": BUCKET, "items": items})
+    assert result.status == "SUCCEEDED", result.describe
+    map_run = _map_run_arn(engine, result)
+    run_id = map_run.rsplit(":", 1)[1]
+    assert result.output == {"MapRunArn": map_run, "ResultWriterDetails": {
+        "Bucket": BUCKET, "Key": f"{prefix}/{run_id}/manifest.json"}}
+    manifest = _s3_json(engine, BUCKET, f"{prefix}/{run_id}/manifest.json")
+    files = manifest["ResultFiles"]
+    assert (manifest["DestinationBucket"], manifest["MapRunArn"], files["PENDING"]) == (BUCKET, map_run, [])
+    assert [f["Key"] for f in files["SUCCEEDED"] + files["FAILED"]] == [
+        f"{prefix}/{run_id}/SUCCEEDED_0.json", f"{prefix}/{run_id}/FAILED_0.json"]
+    succeeded = _s3_json(engine, BUCKET, files["SUCCEEDED"][0]["Key"])
+    body = engine.client("s3").get_object(Bucket=BUCKET, Key=files["SUCCEEDED"][0]["Key"])["Body"].read()
+    assert files["SUCCEEDED"][0]["Size"] == len(body)
+    assert sorted(json.loads(r["Output"]) for r in succeeded) == [5, 7]
+    children = {c["executionArn"]: c for c in engine.client().list_executions(mapRunArn=map_run)["executions"]}
+    for record in succeeded:
+        assert children[record["ExecutionArn"]]["status"] == record["Status"] == "SUCCEEDED"
+        assert (record["Name"], record["InputDetails"], record["OutputDetails"]) == (
+            children[record["ExecutionArn"]]["name"], {"Included": True}, {"Included": True})
+        assert record["Input"] == record["Output"] and record["StartDate"] <= record["StopDate"]
+    [failed] = _s3_json(engine, BUCKET, files["FAILED"][0]["Key"])
+    assert (failed["Status"], failed["Error"], failed["Cause"], json.loads(failed["Input"])) == (
+        "FAILED", "Boom", "small", 1)
+    assert "Output" not in failed
+
+
+@pytest.mark.parametrize(("transformation", "expected"), [
+    ("COMPACT", [["a", "b"], "c"]),
+    ("FLATTEN", ["a", "b", "c"]),
+])
+def test_writer_config_reshapes_the_results(engine: Any, transformation: str, expected: list[Any]) -> None:
+    preview = run(engine, _map(ResultWriter={"WriterConfig": {"Transformation": transformation}}), [["a", "b"], "c"])
+    assert (preview.status, preview.output) == ("SUCCEEDED", expected)
+    prefix = unique("lines")
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": BUCKET, "Prefix": prefix},
+              "WriterConfig": {"Transformation": transformation, "OutputType": "JSONL"}}
+    exported = run(engine, _map(ResultWriter=writer), [["a", "b"], "c"])
+    manifest = _s3_json(engine, BUCKET, exported.output["ResultWriterDetails"]["Key"])
+    [written] = manifest["ResultFiles"]["SUCCEEDED"]
+    lines = engine.client("s3").get_object(Bucket=BUCKET, Key=written["Key"])["Body"].read().decode().splitlines()
+    assert sorted(map(json.dumps, map(json.loads, lines))) == sorted(map(json.dumps, expected))
+
+
+def test_writer_config_none_previews_the_execution_records(engine: Any) -> None:
+    preview = run(engine, _map(ResultWriter={"WriterConfig": {"Transformation": "NONE"}}), ["x"])
+    [record] = preview.output
+    assert (record["Status"], json.loads(record["Output"]), record["RedriveStatus"]) == (
+        "SUCCEEDED", "x", "NOT_REDRIVABLE")
+
+
+def test_a_result_writer_that_cannot_write_fails_the_map_run(engine: Any) -> None:
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": unique("missing"), "Prefix": "p"}}
+    result = run(engine, _map(ResultWriter=writer), [1])
+    assert result.status == "FAILED"
+    assert result.types[-3:] == ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+    assert result.describe["error"] == "States.ResultWriterFailed"
+    assert "NoSuchBucket" in result.describe["cause"]
+
+
+def test_lint_warns_only_about_a_writer_config_the_engine_cannot_read() -> None:
+    from workbench.asl.lint import lint
+
+    def engine_codes(config: dict[str, Any]) -> list[str]:
+        return [d.code for d in lint(_map(ResultWriter={"WriterConfig": config})) if d.code.startswith("W-ENGINE")]
+
+    assert engine_codes({"Transformation": "FLATTEN", "OutputType": "JSONL"}) == []
+    assert engine_codes({"Transformation": "{% $t %}"}) == ["W-ENGINE005"]

@@ -99,8 +99,8 @@ CODES: Final[dict[str, CodeInfo]] = {
                                "starting with 'States.' that it does not predefine"),
     "W-ENGINE004": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: a Task integration it "
                                "does not know (such as http:invoke)"),
-    "W-ENGINE005": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: an ItemReader or "
-                               "ResultWriter setting its grammar lacks"),
+    "W-ENGINE005": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: an ItemReader setting "
+                               "its grammar lacks, or a ResultWriter WriterConfig given by an expression"),
 }
 
 ENGINE_CODES: Final = frozenset({"ASL004", *(code for code in CODES if code.startswith("W-ENGINE"))})

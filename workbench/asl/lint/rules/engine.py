@@ -38,6 +38,8 @@ ENGINE_SERVICES: Final = frozenset({
 ENGINE_INPUT_TYPES: Final = ("CSV", "JSON", "JSONL")
 ENGINE_READER_CONFIG: Final = frozenset({"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
                                          "MaxItemsPath"})
+# ResultWriter.WriterConfig as interpreter/distributed_map/result_writer.py reads it: literal values only.
+ENGINE_WRITER_CONFIG: Final = {"Transformation": ("NONE", "COMPACT", "FLATTEN"), "OutputType": ("JSON", "JSONL")}
 
 
 def check_engine_support(states: Iterable[tuple[Any, Loc]], rep: Reporter) -> None:
@@ -47,9 +49,10 @@ def check_engine_support(states: Iterable[tuple[Any, Loc]], rep: Reporter) -> No
 
     Example:
         >>> rep = Reporter()
-        >>> check_engine_support([({"Type": "Map", "ResultWriter": {"WriterConfig": {}}}, ("States", "M"))], rep)
+        >>> writer = {"WriterConfig": {"Transformation": "{% $t %}"}}
+        >>> check_engine_support([({"Type": "Map", "ResultWriter": writer}, ("States", "M"))], rep)
         >>> [(f.code, f.loc) for f in rep.findings]
-        [('W-ENGINE005', ('States', 'M', 'ResultWriter', 'WriterConfig'))]
+        [('W-ENGINE005', ('States', 'M', 'ResultWriter', 'WriterConfig', 'Transformation'))]
     """
     for state, loc in states:
         if not isinstance(state, dict):
@@ -87,8 +90,26 @@ def _map(state: dict[str, Any], loc: Loc, rep: Reporter) -> None:
                                                           f"{input_type}")
     writer = state.get("ResultWriter")
     if isinstance(writer, dict) and "WriterConfig" in writer:
-        rep.add("W-ENGINE005", (*loc, "ResultWriter", "WriterConfig"),
-                f"{PREFIX}its ResultWriter has no WriterConfig (output type and transformation)")
+        _writer_config(writer["WriterConfig"], (*loc, "ResultWriter", "WriterConfig"), rep)
+
+
+def _writer_config(config: Any, where: Loc, rep: Reporter) -> None:
+    if not isinstance(config, dict):
+        rep.add("W-ENGINE005", where, f"{PREFIX}its WriterConfig must be an object of literal values")
+        return
+    unknown = sorted(str(key) for key in config if key not in ENGINE_WRITER_CONFIG)
+    if unknown:
+        rep.add("W-ENGINE005", (*where, unknown[0]), f"{PREFIX}its WriterConfig knows only "
+                                                     f"{', '.join(sorted(ENGINE_WRITER_CONFIG))}, not "
+                                                     f"{', '.join(unknown)}")
+        return
+    for field, values in ENGINE_WRITER_CONFIG.items():
+        value = config.get(field)
+        if field in config and not (isinstance(value, str) and has_placeholder(value)) and value not in values:
+            rep.add("W-ENGINE005", (*where, field), f"{PREFIX}its WriterConfig {field} must be one of "
+                                                    f"{', '.join(values)} written out (not an expression), not "
+                                                    f"{value!r}")
+            return
 
 
 def _task(state: dict[str, Any], loc: Loc, rep: Reporter) -> None:

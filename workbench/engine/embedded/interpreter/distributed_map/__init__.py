@@ -1,14 +1,15 @@
 """Distributed Map as AWS runs it, on moto 5.2.5's interpreter.
 
-``definition`` reads what moto's grammar refuses (ItemBatcher, JSONL, CSVDelimiter),
+``definition`` reads what moto's grammar refuses (ItemBatcher, JSONL, CSVDelimiter, WriterConfig),
 ``batching`` groups items, ``map_run`` runs each child workflow as an execution of its own under its Map Run
-with failure tolerance, ``reader`` reads S3 items as AWS does, ``api`` serves the Map Run and its children
-(ListExecutions by mapRunArn, DescribeExecution of a child, Describe/UpdateMapRun).
+with failure tolerance, ``reader`` reads S3 items as AWS does, ``result_writer`` exports the results to S3 or
+reshapes them (ResultWriter), ``api`` serves the Map Run and its children (ListExecutions by mapRunArn,
+DescribeExecution of a child, Describe/UpdateMapRun).
 """
 
 from __future__ import annotations
 
-from workbench.engine.embedded.interpreter.distributed_map import api, definition, map_run, reader
+from workbench.engine.embedded.interpreter.distributed_map import api, definition, map_run, reader, result_writer
 
 
 def install() -> None:
@@ -16,4 +17,5 @@ def install() -> None:
     definition.install()
     reader.install()
     map_run.install()
+    result_writer.install()
     api.install()

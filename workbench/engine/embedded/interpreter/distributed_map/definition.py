@@ -30,6 +30,8 @@ class MapSpec:
 
     ``batcher``: the ``ItemBatcher`` object; ``input_type``: the ``ReaderConfig.InputType`` when moto's grammar
     does not know it (``JSONL``); ``reader_extra``: ReaderConfig fields it does not know (``CSVDelimiter``);
+    ``writer_config``: a ``ResultWriter.WriterConfig`` (moto's grammar has none; a ResultWriter left empty by
+    taking it out is removed: a preview); ``exports``: whether the ResultWriter writes to S3 (has a Resource);
     ``processor``: the ItemProcessor as a
     state machine definition (the child executions' definition); ``has_count``/``has_percentage``: whether a
     tolerated failure count / percentage was declared (moto defaults both to 0, which would make an
@@ -44,6 +46,30 @@ class MapSpec:
     has_count: bool = False
     has_percentage: bool = False
     batcher_eval: Any = None  # moto component that evaluates the batcher fields, see batching.py
+    writer_config: dict[str, Any] | None = None  # a literal ResultWriter.WriterConfig, see result_writer.py
+    exports: bool = False  # the ResultWriter has a Resource: results go to S3
+    writer_component: Any = None  # moto's parsed ResultWriter (its Resource and Parameters)
+
+
+# WriterConfig values result_writer.py implements.
+TRANSFORMATIONS: Final = ("NONE", "COMPACT", "FLATTEN")
+OUTPUT_TYPES: Final = ("JSON", "JSONL")
+WRITER_FIELDS: Final = frozenset({"Transformation", "OutputType"})
+
+
+def literal_config(config: Any) -> bool:
+    """Whether the engine reads this ``WriterConfig`` (known members, literal known values).
+
+    Example:
+        >>> literal_config({"Transformation": "FLATTEN", "OutputType": "JSONL"})
+        True
+        >>> literal_config({"OutputType": "{% $t %}"})
+        False
+    """
+    if not isinstance(config, dict) or not set(config) <= WRITER_FIELDS:
+        return False
+    return (config.get("Transformation", "NONE") in TRANSFORMATIONS
+            and config.get("OutputType", "JSON") in OUTPUT_TYPES)
 
 
 def spec_of(component: Any) -> MapSpec | None:
@@ -98,6 +124,13 @@ def extract(document: dict[str, Any]) -> dict[tuple[Any, ...], MapSpec]:
                                                                 "ToleratedFailurePercentagePath")))
         batcher = state.pop("ItemBatcher", None)
         spec.batcher = batcher if isinstance(batcher, dict) else None
+        writer = state.get("ResultWriter")
+        if isinstance(writer, dict) and literal_config(writer.get("WriterConfig")):
+            # Only a config result_writer.py reads leaves the definition; another is still refused by moto.
+            spec.writer_config = dict(writer.pop("WriterConfig"))
+            if not writer:
+                del state["ResultWriter"]
+        spec.exports = isinstance(state.get("ResultWriter"), dict) and "Resource" in state["ResultWriter"]
         reader = state.get("ItemReader")
         config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
         if isinstance(config, dict):
@@ -139,7 +172,7 @@ def _find(program: Any, path: tuple[Any, ...]) -> Any:
 
 
 def attach(program: Any, specs: dict[tuple[Any, ...], MapSpec]) -> None:
-    """Hang each spec on its parsed Map state, that state's iteration component and its ItemReader."""
+    """Hang each spec on its parsed Map state, that state's iteration component, ItemReader and ResultWriter."""
     for path, spec in specs.items():
         state = _find(program, path)
         if state is not None:
@@ -147,6 +180,9 @@ def attach(program: Any, specs: dict[tuple[Any, ...], MapSpec]) -> None:
             setattr(state.iteration_component, SPEC_ATTR, spec)
             if getattr(state, "item_reader", None) is not None:
                 setattr(state.item_reader, SPEC_ATTR, spec)
+            if getattr(state, "result_writer", None) is not None:
+                spec.writer_component = state.result_writer
+                setattr(state.result_writer, SPEC_ATTR, spec)
 
 
 def install() -> None:

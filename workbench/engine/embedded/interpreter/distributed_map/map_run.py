@@ -302,6 +302,11 @@ def run_map(component: Any, env: Any, eval_input: Any) -> None:
         if execution.exec_status is not None and execution.status == "SUCCEEDED":
             record.item_counter.results_written.count(execution.item_count)
             record.execution_counter.results_written.count()
+    if spec is not None and (spec.exports or spec.writer_config is not None):
+        from workbench.engine.embedded.interpreter.distributed_map import result_writer
+
+        env.stack.append(result_writer.finish(env, spec, record.map_run_arn, started, map_input))
+        return
     env.stack.append([execution.output if execution.status == "SUCCEEDED" else None for execution in started])
 
 

@@ -5,8 +5,17 @@ without ``ReaderConfig`` reads a JSON array; a JSON file that is not an array fa
 ``States.ItemReaderFailed``. moto's ``ItemReader._eval_body`` transforms the object only when a ReaderConfig
 is declared, so without one the Map iterated over the characters of the file (an object "succeeded"), and
 its grammar has no ``JSONL`` input type nor ``CSVDelimiter`` (``definition.py`` takes them out of the
-definition; we read them here). Everything moto reads correctly (CSV, JSON with a ReaderConfig,
-ListObjectsV2) still goes through moto.
+definition; we read them here). Everything moto reads correctly (CSV, JSON with a ReaderConfig) still goes
+through moto.
+
+An ``s3:listObjectsV2`` reader lists every object of the prefix (moto's handler reads one page and fails on
+an empty listing), and each item is the S3 object as Step Functions' Java SDK names it: ``Etag`` (not the API's
+``ETag``), ``LastModified``, ``Key``, ``Size``, ``StorageClass``, without the checksum members moto's S3 adds
+(recorded on AWS: ``test_map_item_reader_base_list_objects_v2``).
+
+AWS checks a ``MaxItemsPath`` value before the Map Run starts: one that is not an integer fails the execution
+with ``States.Runtime`` right after ``MapStateStarted`` (no ``MapRunStarted``); moto checks it while reading,
+inside the Map Run (``MapRunFailed``, ``States.ItemReaderFailed``). :func:`check_max_items` runs first.
 """
 
 from __future__ import annotations
@@ -16,10 +25,15 @@ import io
 import json
 from typing import Any, Final
 
+from workbench.asl.json_text import dumps_json
 from workbench.engine.embedded.interpreter.distributed_map.definition import MapSpec, spec_of
 from workbench.engine.embedded.interpreter.distributed_map.map_run import map_run_failure
+from workbench.engine.embedded.interpreter.fidelity import event_details
 
 NOT_A_LIST: Final = "Attempting to map over non-iterable node."
+# The S3 listing members as an item has them on AWS, in AWS's order; others (Owner, RestoreStatus) follow.
+_LISTING_ORDER: Final = ("Etag", "LastModified", "Key", "Size", "StorageClass")
+_LISTING_DROPPED: Final = frozenset({"ChecksumAlgorithm", "ChecksumType"})
 _DELIMITERS: Final = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
@@ -53,6 +67,43 @@ def parse_items(text: str, input_type: str, config: dict[str, Any], extra: dict[
     return items
 
 
+def listing_item(entry: dict[str, Any]) -> dict[str, Any]:
+    """One ``ListObjectsV2`` ``Contents`` entry as a Distributed Map item (Java SDK member names).
+
+    Example:
+        >>> listing_item({"Key": "a", "ETag": '"x"', "Size": 1, "ChecksumAlgorithm": ["CRC32"], "StorageClass": "S"})
+        {'Etag': '"x"', 'Key': 'a', 'Size': 1, 'StorageClass': 'S'}
+    """
+    renamed = {("Etag" if name == "ETag" else name): value for name, value in entry.items()
+               if name not in _LISTING_DROPPED}
+    ordered: dict[str, Any] = {name: renamed.pop(name) for name in _LISTING_ORDER if name in renamed}
+    return {**ordered, **renamed}
+
+
+def _list_objects(reader: Any, env: Any, parameters: dict[str, Any]) -> list[Any]:
+    """Every object the ``ListObjectsV2`` parameters select, page after page, as items."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    reader.resource_eval.resource.eval(env=env)
+    runtime = env.stack.pop()
+    s3 = boto_client.boto_client_for(region=runtime.region, service="s3",
+                                     state_credentials=StateCredentials(role_arn=env.aws_execution_details.role_arn))
+    items: list[Any] = []
+    request = dict(parameters)
+    while True:
+        response = s3.list_objects_v2(**request)
+        items.extend(listing_item(entry) for entry in response.get("Contents") or [])
+        token = response.get("NextContinuationToken")
+        if not response.get("IsTruncated") or not token:
+            return items
+        request["ContinuationToken"] = token
+
+
+def _listing(reader: Any) -> bool:
+    return str(getattr(reader.resource_eval.resource, "api_action", "")).lower() == "listobjectsv2"
+
+
 def _read(reader: Any, env: Any, spec: MapSpec | None) -> None:
     config: dict[str, Any] = {}
     if reader.reader_config:
@@ -62,11 +113,11 @@ def _read(reader: Any, env: Any, spec: MapSpec | None) -> None:
         reader.parargs.eval(env=env)
     else:
         env.stack.append({})
-    reader.resource_eval.eval_resource(env=env)
-    content = env.stack.pop()
-    if not isinstance(content, str):  # ListObjectsV2: already a list
-        items: Any = content
+    if _listing(reader):
+        items: Any = _list_objects(reader, env, env.stack.pop())
     else:
+        reader.resource_eval.eval_resource(env=env)
+        content = env.stack.pop()
         # moto's ReaderConfig output holds str(InputTypeValue.CSV): keep the member name
         declared = str(config.get("InputType") or "JSON").rsplit(".", 1)[-1]
         input_type = (spec.input_type if spec else None) or declared
@@ -77,8 +128,60 @@ def _read(reader: Any, env: Any, spec: MapSpec | None) -> None:
     env.stack.append(items[:max_items] if isinstance(max_items, int) else items)
 
 
+def _not_an_integer(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            int(value)
+        except ValueError:
+            return True
+        return False
+    return isinstance(value, bool) or not isinstance(value, int)
+
+
+def check_max_items(reader: Any, env: Any) -> None:
+    """Fail the execution (``States.Runtime``) when the ReaderConfig's ``MaxItemsPath`` selects no integer."""
+    from moto.stepfunctions.parser.api import ExecutionFailedEventDetails, HistoryEventType
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
+    )
+
+    sampler = getattr(getattr(reader.reader_config, "max_items_decl", None), "string_sampler", None)
+    if sampler is None:  # MaxItems, a JSONata MaxItems or none: nothing to check before the run
+        return
+    sampler.eval(env=env)
+    value = env.stack.pop()
+    if not _not_an_integer(value):
+        return
+    shown = value if isinstance(value, str) else dumps_json(value)
+    error = StatesErrorName(typ=StatesErrorNameType.StatesRuntime)
+    failure = FailureEvent(
+        env=env, error_name=error, event_type=HistoryEventType.ExecutionFailed,
+        event_details=event_details(executionFailedEventDetails=ExecutionFailedEventDetails(
+            error=error.error_name, cause=f'The MaxItemsPath field refers to value "{shown}" which is not a valid '
+                                          f"integer: {sampler.literal_value}")))
+    failure.source_event_id = _entered_event_id(env)  # type: ignore[misc]
+    raise FailureEventException(failure)
+
+
+def _entered_event_id(env: Any) -> int:
+    """The id of the Map state's entered event (the cause names it): the one before ``MapStateStarted``."""
+    manager = env.event_manager
+    current = int(env.event_history_context.source_event_id)
+    with manager._mutex:
+        for event in reversed(manager._history_event_list):
+            if event.get("id") == current:
+                return int(event.get("previousEventId", current))
+    return current
+
+
 def install() -> None:
-    """Wrap ``ItemReader._eval_body``: ours without ReaderConfig or with what moto's grammar lacks."""
+    """Wrap ``ItemReader._eval_body`` (ours for listings, without ReaderConfig, or with what moto's grammar lacks)
+    and ``DistributedIterationComponent._eval_body`` (:func:`check_max_items` before ``MapRunStarted``)."""
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.item_reader_decl import (
         ItemReader,
     )
@@ -87,10 +190,29 @@ def install() -> None:
 
     def _eval_body(self: Any, env: Any) -> None:
         spec = spec_of(self)
-        own = self.reader_config is None or (spec is not None and (spec.input_type or spec.reader_extra))
+        grammar_lacks = spec is not None and (spec.input_type or spec.reader_extra)
+        own = self.reader_config is None or _listing(self) or grammar_lacks
         if not own:
             original(self, env)
             return
         _read(self, env, spec)
 
     ItemReader._eval_body = _eval_body  # type: ignore[method-assign]
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
+        DistributedIterationComponent,
+    )
+
+    original_run = DistributedIterationComponent._eval_body
+
+    def _eval_run(self: Any, env: Any) -> None:
+        reader = getattr(env.stack[-1] if env.stack else None, "item_reader", None)
+        if reader is not None and reader.reader_config is not None:
+            eval_input = env.stack.pop()  # the path reads the state's input, below it
+            try:
+                check_max_items(reader, env)
+            finally:
+                env.stack.append(eval_input)
+        original_run(self, env)
+
+    DistributedIterationComponent._eval_body = _eval_run  # type: ignore[method-assign]
