@@ -95,12 +95,12 @@ def test_every_engine_warning_is_a_real_refusal(verdicts: dict[str, tuple[str | 
 
 
 def test_engine_warnings_say_valid_on_aws(corpus: Path) -> None:
-    path = corpus / "asl" / "distributed-map-montecarlo__statemachine.asl.json"
-    [warning] = [d for d in lint(load_asl(path)) if d.code.startswith("W-ENGINE")]
+    path = corpus / "asl" / "either-or-parallel-pattern__statemachine.asl.json"
+    warning = next(d for d in lint(load_asl(path)) if d.code.startswith("W-ENGINE"))
     assert (warning.code, warning.location) == (
-        "W-ENGINE002", "States.Monte Carlo Simulation - (Distributed Map).ItemProcessor.ProcessorConfig.ExecutionType")
-    assert warning.message.startswith("valid on AWS; the embedded engine cannot run it yet: it runs a Distributed "
-                                      "Map's child workflows as STANDARD only")
+        "W-ENGINE003", "States.Wait Either For Process Completion Or Timeout.Catch[0].ErrorEquals[0]")
+    assert warning.message.startswith("valid on AWS; the embedded engine cannot run it yet: it refuses "
+                                      "'States.FauxFailure1' in ErrorEquals")
 
 
 def test_run_says_why_before_the_engine_refuses(corpus: Path) -> None:
@@ -146,14 +146,12 @@ def _task(**fields: Any) -> dict[str, Any]:
 
 
 ONE_OF_EACH = {
-    "W-ENGINE002": _map(ItemProcessor={**_PROCESSOR, "ProcessorConfig": {"Mode": "DISTRIBUTED",
-                                                                         "ExecutionType": "EXPRESS"}}),
     "W-ENGINE003": _task(Retry=[{"ErrorEquals": ["States.Http.Socket"]}]),
     "W-ENGINE004": _task(Resource="arn:aws:states:::http:invoke", Parameters={
         "ApiEndpoint": "https://example.com", "Method": "GET",
         "Authentication": {"ConnectionArn": f"arn:aws:events:{REGION}:{ACCOUNT}:connection/c/1"}}),
     "W-ENGINE005": _map(ItemReader={"Resource": _S3, "Parameters": {"Bucket": "b", "Key": "k"},
-                                    "ReaderConfig": {"InputType": "MANIFEST"}}),
+                                    "ReaderConfig": {"InputType": "PARQUET"}}),
 }
 
 
@@ -169,3 +167,18 @@ def test_each_engine_warning_stands_for_a_refusal(code: str) -> None:
     with pytest.raises(sfn.exceptions.ClientError):
         sfn.create_state_machine(name=f"refused-{code.lower()}", definition=json.dumps(definition),
                                  roleArn=f"arn:aws:iam::{ACCOUNT}:role/agree")
+
+
+def test_express_child_workflows_are_no_engine_warning_and_the_engine_accepts_them(corpus: Path) -> None:
+    """W-ENGINE002 is retired: EXPRESS child workflows of a Distributed Map run (as the Monte Carlo sample's do)."""
+    from workbench.engine.embedded import shared_engine
+
+    express = {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}
+    definition = _map(ItemProcessor={**_PROCESSOR, "ProcessorConfig": express})
+    sample = corpus / "asl" / "distributed-map-montecarlo__statemachine.asl.json"
+    for diagnostics in (lint(definition), lint(load_asl(sample))):
+        assert not [d for d in diagnostics if d.code in ENGINE_CODES or d.is_error]
+    sfn = shared_engine(time_warp=True).client()
+    arn = sfn.create_state_machine(name="accepted-express-children", definition=json.dumps(definition),
+                                   roleArn=f"arn:aws:iam::{ACCOUNT}:role/agree")["stateMachineArn"]
+    sfn.delete_state_machine(stateMachineArn=arn)

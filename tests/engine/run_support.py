@@ -67,28 +67,34 @@ def _post_json(url: str, body: dict[str, Any]) -> None:
         response.read()
 
 
-def moto_server_url() -> str:
-    """URL of a moto server started once per test session as a subprocess (executions enabled)."""
-    if "url" in _server:
-        return str(_server["url"])
+def start_moto_server() -> tuple[str, subprocess.Popen[bytes]]:
+    """A plain ``python -m moto.server`` process on a free port, once it answers (its URL and process)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "MOTO_PORT"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
-    atexit.register(_stop, proc)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
+    while True:  # polls readiness of a separate process, not an ordering between tests
         try:
             with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2) as response:
                 response.read()
-            break
+            return url, proc
         except (urllib.error.URLError, OSError):
             if proc.poll() is not None or time.monotonic() > deadline:
+                _stop(proc)
                 pytest.fail(f"moto server did not start on port {port} (exit code {proc.poll()})")
             time.sleep(0.2)
+
+
+def moto_server_url() -> str:
+    """URL of a moto server started once per test session as a subprocess (executions enabled)."""
+    if "url" in _server:
+        return str(_server["url"])
+    url, proc = start_moto_server()
+    atexit.register(_stop, proc)
     _post_json(f"{url}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
     _server["url"] = url
     return url

@@ -276,3 +276,165 @@ def test_lint_warns_only_about_a_writer_config_the_engine_cannot_read() -> None:
 
     assert engine_codes({"Transformation": "FLATTEN", "OutputType": "JSONL"}) == []
     assert engine_codes({"Transformation": "{% $t %}"}) == ["W-ENGINE005"]
+
+
+def _inventory(engine: Any, rows: list[bytes], **manifest: Any) -> dict[str, Any]:
+    """An S3 Inventory in BUCKET: one data file per entry of ``rows`` (gzip-compressed from the second on)."""
+    import gzip
+
+    s3, prefix = engine.client("s3"), unique("inventory")
+    keys = []
+    for i, body in enumerate(rows):
+        key = f"{prefix}/data/{i}.csv" + (".gz" if i else "")
+        s3.put_object(Bucket=BUCKET, Key=key, Body=gzip.compress(body) if i else body)
+        keys.append(key)
+    document = {"sourceBucket": "src", "destinationBucket": f"arn:aws:s3:::{BUCKET}", "version": "2016-11-30",
+                "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+                "files": [{"key": key, "size": 1, "MD5checksum": "0"} for key in keys], **manifest}
+    s3.put_object(Bucket=BUCKET, Key=f"{prefix}/manifest.json", Body=json.dumps(document).encode())
+    return {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"},
+            "Parameters": {"Bucket": BUCKET, "Key": f"{prefix}/manifest.json"}}
+
+
+_ROWS = [b'"src","csvDataset/titles.csv","3399671","2022-11-16T00:29:32.000Z"\n"src","a,b.txt","0","2022-11-15"\n',
+         b'"src","imageDataset/pic.jpg","27034","2022-11-15T20:02:16.000Z"\n']
+
+
+def test_an_s3_inventory_manifest_maps_over_the_objects_its_data_files_list(engine: Any) -> None:
+    result = run(engine, _map(ItemReader=_inventory(engine, _ROWS)))
+    assert result.status == "SUCCEEDED", result.describe
+    assert result.output == [
+        {"Bucket": "src", "Key": "csvDataset/titles.csv", "Size": "3399671",
+         "LastModifiedDate": "2022-11-16T00:29:32.000Z"},
+        {"Bucket": "src", "Key": "a,b.txt", "Size": "0", "LastModifiedDate": "2022-11-15"},
+        {"Bucket": "src", "Key": "imageDataset/pic.jpg", "Size": "27034",
+         "LastModifiedDate": "2022-11-15T20:02:16.000Z"},
+    ]
+    reader = _inventory(engine, _ROWS)
+    reader["ReaderConfig"]["MaxItems"] = 2
+    limited = run(engine, _map(ItemReader=reader))
+    assert [item["Key"] for item in limited.output] == ["csvDataset/titles.csv", "a,b.txt"]
+
+
+@pytest.mark.parametrize(("manifest", "missing", "cause"), [
+    ({"fileFormat": "Parquet"}, None, 'The S3 inventory fileFormat must be CSV, not "Parquet"'),
+    ({}, "data/0.csv", "Cannot read the S3 inventory data file "),
+    ({}, "manifest.json", "Cannot read the S3 inventory manifest: An error occurred (NoSuchKey)"),
+    ({"files": "none"}, None, "The S3 inventory manifest's files must each have a key"),
+])
+def test_an_unreadable_s3_inventory_fails_the_map_run(engine: Any, manifest: dict[str, Any], missing: str | None,
+                                                      cause: str) -> None:
+    reader = _inventory(engine, _ROWS, **manifest)
+    if missing:
+        engine.client("s3").delete_object(Bucket=BUCKET, Key=reader["Parameters"]["Key"].replace(
+            "manifest.json", missing))
+    result = run(engine, _map(ItemReader=reader))
+    assert result.status == "FAILED"
+    assert result.types[-3:] == ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+    assert result.describe["error"] == "States.ItemReaderFailed"
+    assert result.describe["cause"].startswith(cause)
+
+
+def test_lint_no_longer_warns_about_a_manifest_reader() -> None:
+    from workbench.asl.lint import lint
+
+    def engine_codes(input_type: str) -> list[str]:
+        reader = {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"},
+                  "ReaderConfig": {"InputType": input_type}}
+        return [d.code for d in lint(_map(ItemReader=reader)) if d.code.startswith("W-ENGINE")]
+
+    assert engine_codes("MANIFEST") == []
+    assert engine_codes("PARQUET") == ["W-ENGINE005"]
+
+
+# ---------------------------------------------------------------- EXPRESS child workflows
+
+EXPRESS = {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}
+FAIL_SMALL_EXPRESS = {**FAIL_SMALL, "ProcessorConfig": EXPRESS}
+
+
+def _express_children(engine: Any, map_run: str) -> list[dict[str, Any]]:
+    """The Map Run's children from ListExecutions(mapRunArn), each checked to have an Express ARN of its run."""
+    from workbench.core.arn import Arn, ArnKind
+
+    children = engine.client().list_executions(mapRunArn=map_run, maxResults=1000)["executions"]
+    for item in children:
+        arn = Arn.parse(item["executionArn"])
+        assert arn.kind is ArnKind.EXPRESS_EXECUTION, item
+        assert (arn.parts[0], arn.parts[1], item["mapRunArn"]) == (Arn.parse(map_run).parts[0], item["name"], map_run)
+    return list(children)
+
+
+def test_express_children_are_listed_and_described_but_have_no_history(engine: Any) -> None:
+    """AWS DescribeExecution: "Executions of an EXPRESS state machine aren't supported ... unless a Map Run
+    dispatched them"; GetExecutionHistory has no such exception."""
+    sfn = engine.client()
+    result = run(engine, _map(FAIL_SMALL_EXPRESS, Label="Chunk", ToleratedFailureCount=5), list(range(5)))
+    assert (result.status, result.output) == ("SUCCEEDED", [None, None, 2, 3, 4]), result.describe
+    map_run = _map_run_arn(engine, result)
+    children = _express_children(engine, map_run)
+    assert sorted(c["status"] for c in children) == ["FAILED"] * 2 + ["SUCCEEDED"] * 3
+    [failed, _] = sfn.list_executions(mapRunArn=map_run, statusFilter="FAILED")["executions"]
+    described = sfn.describe_execution(executionArn=failed["executionArn"])
+    assert (described["executionArn"], described["status"], described["error"], described["mapRunArn"]) == (
+        failed["executionArn"], "FAILED", "Boom", map_run)
+    assert described["stateMachineArn"] == f"{result.describe['stateMachineArn']}/Chunk"
+    with pytest.raises(sfn.exceptions.ClientError) as caught:
+        sfn.get_execution_history(executionArn=failed["executionArn"])
+    assert caught.value.response["Error"]["Code"] == "InvalidArn"
+    counts = sfn.describe_map_run(mapRunArn=map_run)
+    for kind in ("itemCounts", "executionCounts"):
+        assert {k: counts[kind][k] for k in ("total", "succeeded", "failed", "resultsWritten")} == {
+            "total": 5, "succeeded": 3, "failed": 2, "resultsWritten": 3}
+
+
+def test_express_children_keep_tolerance_and_batching(engine: Any) -> None:
+    failed = run(engine, _map(FAIL_SMALL_EXPRESS, ToleratedFailureCount=1), list(range(5)))
+    assert (failed.status, failed.describe["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    batched = run(engine, _map({**PASS, "ProcessorConfig": EXPRESS}, ItemBatcher={"MaxItemsPerBatch": 2}),
+                  list(range(5)))
+    assert (batched.status, batched.output) == ("SUCCEEDED", [{"Items": [0, 1]}, {"Items": [2, 3]}, {"Items": [4]}])
+    map_run = _map_run_arn(engine, batched)
+    assert sorted(c["itemCount"] for c in _express_children(engine, map_run)) == [1, 2, 2]
+    counts = engine.client().describe_map_run(mapRunArn=map_run)
+    assert (counts["itemCounts"]["succeeded"], counts["executionCounts"]["succeeded"]) == (5, 3)
+
+
+def test_express_children_results_go_to_the_result_writer(engine: Any) -> None:
+    prefix = unique("express-jobs")
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": BUCKET, "Prefix": prefix}}
+    result = run(engine, _map(FAIL_SMALL_EXPRESS, ResultWriter=writer, ToleratedFailureCount=1), [5, 1, 7])
+    assert result.status == "SUCCEEDED", result.describe
+    manifest = _s3_json(engine, BUCKET, result.output["ResultWriterDetails"]["Key"])
+    succeeded = _s3_json(engine, BUCKET, manifest["ResultFiles"]["SUCCEEDED"][0]["Key"])
+    [failed] = _s3_json(engine, BUCKET, manifest["ResultFiles"]["FAILED"][0]["Key"])
+    children = {c["executionArn"]: c for c in _express_children(engine, result.output["MapRunArn"])}
+    assert sorted(json.loads(r["Output"]) for r in succeeded) == [5, 7]
+    assert (failed["Error"], json.loads(failed["Input"])) == ("Boom", 1)
+    assert {r["ExecutionArn"] for r in [*succeeded, failed]} == set(children)
+
+
+def test_express_children_log_to_the_parent_machines_log_group(engine: Any) -> None:
+    from tests.engine.embedded_support import ROLE, finish
+    from workbench.engine.embedded.interpreter.api.sync import express_log
+
+    group = unique("/aws/vendedlogs/states/express-children")
+    logging = {"level": "ALL", "includeExecutionData": True, "destinations": [
+        {"cloudWatchLogsLogGroup": {"logGroupArn": f"arn:aws:logs:us-east-1:123456789012:log-group:{group}:*"}}]}
+    sfn = engine.client()
+    machine = sfn.create_state_machine(name=unique("m"), definition=json.dumps(_map(FAIL_SMALL_EXPRESS)),
+                                       roleArn=ROLE, loggingConfiguration=logging)["stateMachineArn"]
+    result = finish(engine, sfn.start_execution(stateMachineArn=machine, input="[3]")["executionArn"])
+    assert result.status == "SUCCEEDED", result.describe
+    [child] = _express_children(engine, _map_run_arn(engine, result))
+    kept = [record["type"] for record in express_log(child["executionArn"])]
+    assert kept[0::len(kept) - 1] == ["ExecutionStarted", "ExecutionSucceeded"]
+    events = engine.client("logs").filter_log_events(logGroupName=group)["events"]
+    logged = [json.loads(e["message"]) for e in events]
+    assert [r["type"] for r in logged if r["execution_arn"] == child["executionArn"]] == kept
+
+
+def test_lint_no_longer_warns_about_express_children() -> None:
+    from workbench.asl.lint import lint
+
+    assert [d.code for d in lint(_map({**PASS, "ProcessorConfig": EXPRESS})) if d.code.startswith("W-ENGINE")] == []

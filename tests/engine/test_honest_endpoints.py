@@ -10,11 +10,6 @@ interpreter on; and moto with its interpreter on (``moto_server_url``).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +18,7 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from tests.engine.run_support import PASS_WAIT_CHOICE, _free_port, _stop, lambda_arn, moto_server_url, unique
+from tests.engine.run_support import PASS_WAIT_CHOICE, _stop, lambda_arn, moto_server_url, start_moto_server, unique
 from workbench.cli import app
 from workbench.engine.deploy import deploy
 from workbench.engine.embedded import EmbeddedEngine
@@ -42,20 +37,7 @@ LOCAL_TOOL = "tests.engine.run_support:echo_tool"
 @pytest.fixture(scope="module")
 def plain_url() -> Iterator[str]:
     """A moto server that never runs executions: the endpoint that used to make ``workbench run`` lie."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # polls readiness of a separate process, not an ordering between tests
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2) as response:
-                response.read()
-            break
-        except (urllib.error.URLError, OSError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"moto server did not start on port {port}")
-            time.sleep(0.2)
+    url, proc = start_moto_server()
     yield url
     _stop(proc)
 

@@ -93,8 +93,7 @@ CODES: Final[dict[str, CodeInfo]] = {
     "ASL406": CodeInfo(E, "a Map Label is longer than 40 characters or has forbidden characters"),
     # -- the embedded engine (valid on AWS; moto's interpreter refuses the definition) ---------------
     # W-ENGINE001 (a Map ItemBatcher) is retired: the engine runs ItemBatcher (interpreter/distributed_map/).
-    "W-ENGINE002": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: EXPRESS child workflows "
-                               "of a Distributed Map"),
+    # W-ENGINE002 (EXPRESS child workflows of a Distributed Map) is retired: the engine runs them as Express.
     "W-ENGINE003": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: an ErrorEquals name "
                                "starting with 'States.' that it does not predefine"),
     "W-ENGINE004": CodeInfo(W, "valid on AWS; the embedded engine cannot run it yet: a Task integration it "

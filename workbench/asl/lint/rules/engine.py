@@ -34,8 +34,9 @@ ENGINE_SERVICES: Final = frozenset({
     "athena", "bedrock", "codebuild", "eks", "elasticmapreduce", "emr-containers", "emr-serverless", "databrew",
     "mediaconvert", "sagemaker",
 })
-# ItemBatcher runs (W-ENGINE001 retired); JSONL and CSVDelimiter are read by interpreter/distributed_map/.
-ENGINE_INPUT_TYPES: Final = ("CSV", "JSON", "JSONL")
+# ItemBatcher runs (W-ENGINE001 retired); JSONL, MANIFEST (S3 Inventory) and CSVDelimiter are read by
+# interpreter/distributed_map/.
+ENGINE_INPUT_TYPES: Final = ("CSV", "JSON", "JSONL", "MANIFEST")
 ENGINE_READER_CONFIG: Final = frozenset({"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
                                          "MaxItemsPath"})
 # ResultWriter.WriterConfig as interpreter/distributed_map/result_writer.py reads it: literal values only.
@@ -67,12 +68,7 @@ def check_engine_support(states: Iterable[tuple[Any, Loc]], rep: Reporter) -> No
 
 
 def _map(state: dict[str, Any], loc: Loc, rep: Reporter) -> None:
-    for field in ("ItemProcessor", "Iterator"):
-        config = state.get(field, {}).get("ProcessorConfig") if isinstance(state.get(field), dict) else None
-        if isinstance(config, dict) and config.get("ExecutionType") == "EXPRESS":
-            rep.add("W-ENGINE002", (*loc, field, "ProcessorConfig", "ExecutionType"),
-                    f"{PREFIX}it runs a Distributed Map's child workflows as STANDARD only and refuses "
-                    "\"ExecutionType\": \"EXPRESS\"")
+    # EXPRESS child workflows run (W-ENGINE002 retired): interpreter/distributed_map/map_run.py.
     reader = state.get("ItemReader")
     config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
     if isinstance(config, dict):
@@ -86,8 +82,8 @@ def _map(state: dict[str, Any], loc: Loc, rep: Reporter) -> None:
                                                          f"{', '.join(sorted(ENGINE_READER_CONFIG))}, not "
                                                          f"{', '.join(unknown)}")
         elif isinstance(input_type, str) and input_type not in ENGINE_INPUT_TYPES and not has_placeholder(input_type):
-            rep.add("W-ENGINE005", (*where, "InputType"), f"{PREFIX}its ItemReader reads only CSV, JSON and JSONL, not "
-                                                          f"{input_type}")
+            rep.add("W-ENGINE005", (*where, "InputType"), f"{PREFIX}its ItemReader reads only CSV, JSON, JSONL and "
+                                                          f"MANIFEST, not {input_type}")
     writer = state.get("ResultWriter")
     if isinstance(writer, dict) and "WriterConfig" in writer:
         _writer_config(writer["WriterConfig"], (*loc, "ResultWriter", "WriterConfig"), rep)

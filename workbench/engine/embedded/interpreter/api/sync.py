@@ -264,9 +264,13 @@ def install() -> None:
     for operation in ("describe_execution", "get_execution_history"):
         original = getattr(StepFunctionResponse, operation)
 
-        def refuse_express(self: Any, _original: Any = original) -> Any:
-            """Wraps DescribeExecution/GetExecutionHistory: AWS keeps no record of EXPRESS executions there."""
-            if is_express_arn(self._get_param("executionArn")):
+        def refuse_express(self: Any, _original: Any = original, _operation: str = operation) -> Any:
+            """Wraps DescribeExecution/GetExecutionHistory: AWS keeps no record of EXPRESS executions there,
+            except DescribeExecution of an Express child a Map Run dispatched (API reference, DescribeExecution)."""
+            from workbench.engine.embedded.interpreter.distributed_map import map_run  # it builds on this module
+
+            arn = self._get_param("executionArn")
+            if is_express_arn(arn) and not (_operation == "describe_execution" and map_run.child(arn) is not None):
                 raise aws_error("InvalidArn", _EXPRESS_CONTEXT)
             return _original(self)
 

@@ -5,6 +5,14 @@ machine up by name), so a child ARN (``execution:MACHINE/LABEL:UUID``) was unkno
 ``ListExecutions(mapRunArn=...)`` called ``describe_state_machine(None)`` (HTTP 500). moto finds a Map Run
 only in top-level executions' environments, so one started by a child (a nested Distributed Map) was not
 found. Each wrapper below answers from ``map_run.py``'s registry first and defers to moto otherwise.
+
+Express children (``ProcessorConfig.ExecutionType`` ``EXPRESS``) are listed and described like STANDARD ones, with
+their express ARNs: AWS's DescribeExecution reference says "Executions of an EXPRESS state machine aren't supported
+by DescribeExecution unless a Map Run dispatched them"
+(https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html), and ListExecutions
+"Lists all executions of a state machine or a Map Run" (its "not supported by EXPRESS state machines" is about
+``stateMachineArn``: ``api/sync.py`` answers that one). GetExecutionHistory has no such exception: an Express
+child has no history, ``api/sync.py`` refuses its ARN with ``InvalidArn``.
 """
 
 from __future__ import annotations
@@ -108,12 +116,14 @@ def install() -> None:
     original_response = StepFunctionResponse.describe_execution
 
     def describe_child(self: Any) -> Any:
-        """DescribeExecution of a child also names its Map Run (``mapRunArn``), as on AWS."""
-        result = original_response(self)
-        found = map_run.child(self._get_param("executionArn"))
+        """DescribeExecution of a child also names its Map Run (``mapRunArn``), as on AWS; Express ones too."""
+        arn = self._get_param("executionArn")
+        found = map_run.child(arn)
         if found is None:
-            return result
+            return original_response(self)
+        result = original_response(self)  # api/sync.py lets a Map Run's Express children through
         response: dict[str, Any] = dict(result.result)  # type: ignore[call-overload]
+        response["executionArn"] = arn
         response["mapRunArn"] = found.map_run_arn
         return ActionResult(response)
 

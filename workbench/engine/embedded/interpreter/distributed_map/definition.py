@@ -2,7 +2,8 @@
 
 moto's ANTLR grammar has no ``ItemBatcher`` and only the ``CSV``/``JSON`` input types with
 ``CSVHeaderLocation``/``CSVHeaders``/``MaxItems(Path)`` in ``ReaderConfig``; a definition with any other of
-these fails CreateStateMachine with ``ASLParserException``. We cannot extend a generated grammar,
+these (or ``ProcessorConfig.ExecutionType`` ``EXPRESS``: the grammar knows only ``STANDARD``) fails
+CreateStateMachine with ``ASLParserException``. We cannot extend a generated grammar,
 so the parse takes them out of each DISTRIBUTED Map, parses the rest with moto, and attaches a
 :class:`MapSpec` to the parsed Map state and its iteration component (attribute :data:`SPEC_ATTR`).
 """
@@ -21,7 +22,7 @@ from workbench.asl.lint.rules.numbers import padded_exponents
 SPEC_ATTR: Final = "_workbench_distributed_map"
 # ReaderConfig fields and input types moto's grammar lacks that reader.py reads.
 READER_FIELDS: Final = frozenset({"CSVDelimiter"})
-INPUT_TYPES: Final = frozenset({"JSONL"})
+INPUT_TYPES: Final = frozenset({"JSONL", "MANIFEST"})
 
 
 @dataclass
@@ -29,7 +30,8 @@ class MapSpec:
     """What moto's parse of one DISTRIBUTED Map state lacks.
 
     ``batcher``: the ``ItemBatcher`` object; ``input_type``: the ``ReaderConfig.InputType`` when moto's grammar
-    does not know it (``JSONL``); ``reader_extra``: ReaderConfig fields it does not know (``CSVDelimiter``);
+    does not know it (``JSONL``, ``MANIFEST``); ``reader_extra``: ReaderConfig fields it does not know
+    (``CSVDelimiter``);
     ``writer_config``: a ``ResultWriter.WriterConfig`` (moto's grammar has none; a ResultWriter left empty by
     taking it out is removed: a preview); ``exports``: whether the ResultWriter writes to S3 (has a Resource);
     ``processor``: the ItemProcessor as a
@@ -49,6 +51,7 @@ class MapSpec:
     writer_config: dict[str, Any] | None = None  # a literal ResultWriter.WriterConfig, see result_writer.py
     exports: bool = False  # the ResultWriter has a Resource: results go to S3
     writer_component: Any = None  # moto's parsed ResultWriter (its Resource and Parameters)
+    express: bool = False  # ProcessorConfig.ExecutionType EXPRESS: Express children (moto's grammar: STANDARD only)
 
 
 # WriterConfig values result_writer.py implements.
@@ -116,12 +119,16 @@ def extract(document: dict[str, Any]) -> dict[tuple[Any, ...], MapSpec]:
         if processor is None:
             continue
         child = {k: v for k, v in processor.items() if k != "ProcessorConfig"}
+        express = processor["ProcessorConfig"].get("ExecutionType") == "EXPRESS"
+        if express:
+            processor["ProcessorConfig"]["ExecutionType"] = "STANDARD"  # moto's grammar knows no other; map_run.py
         if language == "JSONata":
             child.setdefault("QueryLanguage", "JSONata")
         spec = MapSpec(query_language=language, processor=copy.deepcopy(child),
                        has_count=any(k in state for k in ("ToleratedFailureCount", "ToleratedFailureCountPath")),
                        has_percentage=any(k in state for k in ("ToleratedFailurePercentage",
-                                                                "ToleratedFailurePercentagePath")))
+                                                                "ToleratedFailurePercentagePath")),
+                       express=express)
         batcher = state.pop("ItemBatcher", None)
         spec.batcher = batcher if isinstance(batcher, dict) else None
         writer = state.get("ResultWriter")

@@ -12,6 +12,16 @@ and ``UpdateMapRun`` changes MaxConcurrency and the thresholds of a running Map 
 Children are moto ``Execution`` objects run synchronously on a thread per running child (at most
 :data:`MAX_THREADS`, the engine's bound on AWS's 10,000), reusing the Map's parsed ItemProcessor program.
 They share the parent's engine binding (tools, mocks) and start on a fork of its virtual clock.
+
+``ProcessorConfig.ExecutionType`` ``EXPRESS`` (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html)
+makes every child an Express execution, ARN ``arn:aws:states:REGION:ACCOUNT:express:MACHINE/LABEL:NAME:ID``
+(``Arn.express_execution``), run as ``StateMachineType.EXPRESS`` with an ``api.sync.ExpressLog`` session: its
+events go to the loggingConfiguration of the machine that started the Map Run (and to ``sync.express_log``), as
+for any Express execution. Counting, tolerance, batching and results are the same as for STANDARD children.
+DescribeExecution and ListExecutions(mapRunArn) know Express children ("Executions of an EXPRESS state machine
+aren't supported by DescribeExecution unless a Map Run dispatched them",
+https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html); GetExecutionHistory
+does not (an Express execution has no history; ``sync.py`` answers ``InvalidArn``). See ``api.py``.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ class MapRun:
     record: Any  # moto MapRunRecord
     spec: MapSpec | None
     total_items: int = 0
+    logging_config: dict[str, Any] | None = None  # of the machine that started the run (Express children log there)
     children: list[Any] = field(default_factory=list)  # ChildExecution, in start order
     cond: threading.Condition = field(default_factory=threading.Condition)
     running: int = 0
@@ -57,8 +68,10 @@ def map_run(map_run_arn: str | None) -> MapRun | None:
         return _runs.get(map_run_arn or "")
 
 
+# A name for an Express child that is no express ARN: DescribeExecution passes it through the layers that refuse
+# express ARNs (api/sync.py), since AWS describes the Express children of a Map Run (see api.py).
 def child(execution_arn: str | None) -> Any:
-    """The child execution with this ARN (a moto ``Execution``), or None."""
+    """The child execution with this ARN, a moto ``Execution``, or None."""
     with _lock:
         return _children.get(execution_arn or "")
 
@@ -81,11 +94,14 @@ def _classes() -> tuple[type, type]:
         map_run_arn: str = ""
         item_count: int = 1
         program: Any = None
+        express: bool = False  # an Express child (ProcessorConfig.ExecutionType EXPRESS)
+        log_session: Any = None  # its api.sync.ExpressLog
+        logging_config: dict[str, Any] | None = None  # the loggingConfiguration its Express descendants log to
 
         def _get_start_execution_worker(self) -> Any:
             worker = ChildWorker(
                 evaluation_details=self._build_details(), exec_comm=self._get_start_execution_worker_comm(),
-                cloud_watch_logging_session=None, activity_store=self._activity_store)
+                cloud_watch_logging_session=self.log_session, activity_store=self._activity_store)
             worker.program = self.program
             return worker
 
@@ -165,14 +181,37 @@ def _exceeded(run: MapRun) -> bool:
     return bool(over_count or over_percentage)
 
 
+def _logging_config(env: Any) -> dict[str, Any] | None:
+    """The loggingConfiguration of the machine running ``env`` (a child's: inherited from its parent)."""
+    from moto.stepfunctions.responses import get_backend
+
+    data = env.states.context_object.context_object_data
+    parent = child(data["Execution"]["Id"])
+    if parent is not None:
+        return parent.logging_config  # type: ignore[no-any-return]
+    details = env.aws_execution_details
+    try:
+        machine = get_backend(details.account, details.region).describe_state_machine(data["StateMachine"]["Id"])
+    except Exception:  # a machine deleted while running: nothing to log to
+        return None
+    config = getattr(machine, "loggingConfiguration", None)
+    return dict(config) if isinstance(config, dict) else None
+
+
 def _new_child(env: Any, component: Any, run: MapRun, child_input: Any, items: int) -> Any:
     from moto.stepfunctions.parser.api import ExecutionStatus, StateMachineType
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
     from moto.stepfunctions.parser.backend.state_machine import StateMachineInstance
 
+    from workbench.engine.embedded.interpreter.api.sync import ExpressLog
+
     execution_class, _ = _classes()
     record = run.record
     name = str(uuid.uuid4())
+    express = bool(run.spec and run.spec.express)
+    sm_type = StateMachineType.EXPRESS if express else StateMachineType.STANDARD
+    map_machine = Arn.parse(record.map_state_machine_arn)
+    exec_arn = str(map_machine.express_execution(name, str(uuid.uuid4())) if express else map_machine.execution(name))
     class ChildMachine(StateMachineInstance):  # type: ignore[misc]
         """The Map Run's state machine (``stateMachine:MACHINE/LABEL``): the ItemProcessor's definition."""
 
@@ -180,19 +219,22 @@ def _new_child(env: Any, component: Any, run: MapRun, child_input: Any, items: i
             return None
 
     machine = ChildMachine(
-        name=Arn.parse(record.map_state_machine_arn).name, arn=record.map_state_machine_arn,
+        name=map_machine.name, arn=record.map_state_machine_arn,
         definition=dumps_json(run.spec.processor if run.spec else {}), role_arn=env.aws_execution_details.role_arn,
-        logging_config={}, sm_type=StateMachineType.STANDARD)
+        logging_config=run.logging_config or {}, sm_type=sm_type)  # type: ignore[arg-type]
     clock = timewarp.clock_of(env)
+    session = ExpressLog(exec_arn, str(map_machine.name).split("/")[0], run.logging_config) if express else None
     execution = execution_class(
-        name=name, sm_type=StateMachineType.STANDARD, role_arn=env.aws_execution_details.role_arn,
-        exec_arn=str(Arn.parse(record.map_state_machine_arn).execution(name)),
+        name=name, sm_type=sm_type, role_arn=env.aws_execution_details.role_arn, exec_arn=exec_arn,
         account_id=env.aws_execution_details.account, region_name=env.aws_execution_details.region,
         state_machine=machine, start_date=clock.now() if clock else datetime.datetime.now(datetime.UTC),
-        cloud_watch_logging_session=None, activity_store=env.activity_store,
+        cloud_watch_logging_session=session, activity_store=env.activity_store,
         input_data=to_json_str(child_input, separators=(",", ":")))  # moto's: S3 listings hold datetimes
     execution.map_run_arn = record.map_run_arn
     execution.item_count = items
+    execution.express = express
+    execution.log_session = session
+    execution.logging_config = run.logging_config
     execution.program = component._get_iteration_program()
     execution.exec_worker = execution._get_start_execution_worker()
     execution.exec_status = ExecutionStatus.RUNNING
@@ -255,7 +297,7 @@ def run_map(component: Any, env: Any, eval_input: Any) -> None:
     map_input = env.stack[-1] if env.stack else env.states.get_input()
     spec = spec_of(component)
     record = eval_input.map_run_record
-    run = MapRun(record=record, spec=spec, total_items=len(items))
+    run = MapRun(record=record, spec=spec, total_items=len(items), logging_config=_logging_config(env))
     with _lock:
         _runs[record.map_run_arn] = run
     selected = _selected(env, eval_input, items, map_input)

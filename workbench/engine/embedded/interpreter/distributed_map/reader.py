@@ -16,16 +16,27 @@ an empty listing), and each item is the S3 object as Step Functions' Java SDK na
 AWS checks a ``MaxItemsPath`` value before the Map Run starts: one that is not an integer fails the execution
 with ``States.Runtime`` right after ``MapStateStarted`` (no ``MapRunStarted``); moto checks it while reading,
 inside the Map Run (``MapRunFailed``, ``States.ItemReaderFailed``). :func:`check_max_items` runs first.
+
+An ``s3:getObject`` reader with ``"InputType": "MANIFEST"`` reads an S3 Inventory ``manifest.json`` (moto's grammar
+has no such input type): the items are the objects the inventory lists, one per row of its data files (read from
+the manifest's ``destinationBucket``, gzip-compressed or not), each an object keyed by the manifest's
+``fileSchema`` columns, all values strings as in the CSV (``{"Bucket": ..., "Key": ..., "Size": "3399671",
+"LastModifiedDate": ...}``). AWS reads only CSV inventories; another ``fileFormat``, a manifest that is missing or
+is not one, or a data file that cannot be read fails the Map Run with ``States.ItemReaderFailed``. ``MaxItems`` counts
+objects (rows), not data files. See :func:`manifest_items`.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+from collections.abc import Callable
 from typing import Any, Final
 
 from workbench.asl.json_text import dumps_json
+from workbench.core.arn import Arn
 from workbench.engine.embedded.interpreter.distributed_map.definition import MapSpec, spec_of
 from workbench.engine.embedded.interpreter.distributed_map.map_run import map_run_failure
 from workbench.engine.embedded.interpreter.fidelity import event_details
@@ -67,6 +78,73 @@ def parse_items(text: str, input_type: str, config: dict[str, Any], extra: dict[
     return items
 
 
+def _manifest(text: str) -> tuple[str, list[str], list[str]] | str:
+    """The destination bucket, the column names and the data file keys of an S3 Inventory manifest (or why not)."""
+    try:
+        manifest = json.loads(text)
+    except ValueError as exc:
+        return f"Cannot read the S3 object as an S3 inventory manifest: {exc}"
+    if not isinstance(manifest, dict):
+        return "Cannot read the S3 object as an S3 inventory manifest: it is not a JSON object"
+    file_format = manifest.get("fileFormat")
+    if file_format != "CSV":
+        return f"The S3 inventory fileFormat must be CSV, not {dumps_json(file_format)}"
+    destination, schema, files = manifest.get("destinationBucket"), manifest.get("fileSchema"), manifest.get("files")
+    arn = Arn.try_parse(destination)
+    bucket = arn.resource if arn is not None and arn.service == "s3" else destination
+    keys = [entry.get("key") for entry in files] if isinstance(files, list) and all(
+        isinstance(entry, dict) for entry in files) else None
+    if not isinstance(bucket, str) or not bucket or ":" in bucket or "/" in bucket:
+        return f"The S3 inventory manifest's destinationBucket is not an S3 bucket: {dumps_json(destination)}"
+    if not isinstance(schema, str) or not schema.strip():
+        return "The S3 inventory manifest has no fileSchema"
+    if keys is None or not all(isinstance(key, str) and key for key in keys):
+        return "The S3 inventory manifest's files must each have a key"
+    return bucket, [column.strip() for column in schema.split(",")], keys
+
+
+def manifest_items(text: str, read: Callable[[str, str], bytes], config: dict[str, Any], extra: dict[str, Any],
+                   limit: int | None = None) -> list[Any] | str:
+    """The objects an S3 Inventory manifest lists, or the ItemReaderFailed cause (a str).
+
+    ``read(bucket, key)`` returns an object's bytes (and raises when it cannot); data files are read in the
+    manifest's order, a gzip-compressed one decompressed, until ``limit`` items are read. The columns are the
+    ``fileSchema`` (``CSVHeaders`` with ``"CSVHeaderLocation": "GIVEN"``); ``CSVDelimiter`` applies.
+
+    Example:
+        >>> manifest = json.dumps({"sourceBucket": "src", "destinationBucket": "arn:aws:s3:::inv",
+        ...                        "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size",
+        ...                        "files": [{"key": "inv/data/a.csv.gz"}]})
+        >>> data = {("inv", "inv/data/a.csv.gz"): gzip.compress(b'"src","a.txt","3"\\n"src","b/c.txt","0"\\n')}
+        >>> manifest_items(manifest, lambda bucket, key: data[bucket, key], {}, {})
+        [{'Bucket': 'src', 'Key': 'a.txt', 'Size': '3'}, {'Bucket': 'src', 'Key': 'b/c.txt', 'Size': '0'}]
+        >>> manifest_items(manifest.replace('"CSV"', '"ORC"'), lambda bucket, key: b"", {}, {})
+        'The S3 inventory fileFormat must be CSV, not "ORC"'
+    """
+    read_manifest = _manifest(text)
+    if isinstance(read_manifest, str):
+        return read_manifest
+    bucket, columns, keys = read_manifest
+    if config.get("CSVHeaderLocation") == "GIVEN":
+        columns = list(config.get("CSVHeaders") or [])
+    if len(set(columns)) < len(columns):
+        return "CSV headers cannot contain duplicates."
+    delimiter = _DELIMITERS.get(str(extra.get("CSVDelimiter")), ",")
+    items: list[Any] = []
+    for key in keys:
+        if limit is not None and len(items) >= limit:
+            break
+        try:
+            body = read(bucket, key)
+            text_of_file = (gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body).decode("utf-8")
+        except Exception as exc:  # any failure to read a data file (missing, not gzip, not UTF-8) fails the run
+            return f"Cannot read the S3 inventory data file {key} in bucket {bucket}: {exc}"
+        for row in csv.reader(io.StringIO(text_of_file), delimiter=delimiter):
+            if row:
+                items.append({column: row[i] if i < len(row) else "" for i, column in enumerate(columns)})
+    return items
+
+
 def listing_item(entry: dict[str, Any]) -> dict[str, Any]:
     """One ``ListObjectsV2`` ``Contents`` entry as a Distributed Map item (Java SDK member names).
 
@@ -80,15 +158,20 @@ def listing_item(entry: dict[str, Any]) -> dict[str, Any]:
     return {**ordered, **renamed}
 
 
-def _list_objects(reader: Any, env: Any, parameters: dict[str, Any]) -> list[Any]:
-    """Every object the ``ListObjectsV2`` parameters select, page after page, as items."""
+def _s3_client(reader: Any, env: Any) -> Any:
+    """The S3 client moto's own S3 reader uses (the resource's region, the execution's role)."""
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import StateCredentials
     from moto.stepfunctions.parser.asl.utils import boto_client
 
     reader.resource_eval.resource.eval(env=env)
     runtime = env.stack.pop()
-    s3 = boto_client.boto_client_for(region=runtime.region, service="s3",
-                                     state_credentials=StateCredentials(role_arn=env.aws_execution_details.role_arn))
+    return boto_client.boto_client_for(region=runtime.region, service="s3",
+                                       state_credentials=StateCredentials(role_arn=env.aws_execution_details.role_arn))
+
+
+def _list_objects(reader: Any, env: Any, parameters: dict[str, Any]) -> list[Any]:
+    """Every object the ``ListObjectsV2`` parameters select, page after page, as items."""
+    s3 = _s3_client(reader, env)
     items: list[Any] = []
     request = dict(parameters)
     while True:
@@ -98,6 +181,21 @@ def _list_objects(reader: Any, env: Any, parameters: dict[str, Any]) -> list[Any
         if not response.get("IsTruncated") or not token:
             return items
         request["ContinuationToken"] = token
+
+
+def _read_manifest(reader: Any, env: Any, config: dict[str, Any], extra: dict[str, Any]) -> list[Any] | str:
+    """The items of the S3 Inventory whose manifest moto's ``s3:getObject`` reads (a missing one: the cause)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        reader.resource_eval.eval_resource(env=env)
+    except ClientError as exc:
+        return f"Cannot read the S3 inventory manifest: {exc}"
+    text = env.stack.pop()
+    s3 = _s3_client(reader, env)
+    limit = config.get("MaxItemsValue")
+    return manifest_items(text, lambda bucket, key: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
+                          config, extra, limit if isinstance(limit, int) else None)
 
 
 def _listing(reader: Any) -> bool:
@@ -116,12 +214,15 @@ def _read(reader: Any, env: Any, spec: MapSpec | None) -> None:
     if _listing(reader):
         items: Any = _list_objects(reader, env, env.stack.pop())
     else:
-        reader.resource_eval.eval_resource(env=env)
-        content = env.stack.pop()
         # moto's ReaderConfig output holds str(InputTypeValue.CSV): keep the member name
         declared = str(config.get("InputType") or "JSON").rsplit(".", 1)[-1]
         input_type = (spec.input_type if spec else None) or declared
-        items = parse_items(content, input_type, config, spec.reader_extra if spec else {})
+        extra = spec.reader_extra if spec else {}
+        if input_type == "MANIFEST":
+            items = _read_manifest(reader, env, config, extra)
+        else:
+            reader.resource_eval.eval_resource(env=env)
+            items = parse_items(env.stack.pop(), input_type, config, extra)
         if isinstance(items, str):
             raise map_run_failure(env, "StatesItemReaderFailed", items)
     max_items = config.get("MaxItemsValue")
