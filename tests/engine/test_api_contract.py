@@ -208,9 +208,13 @@ def test_definitions_and_names_get_aws_error_codes(sfn: Any) -> None:
     assert invalid["Code"] == "InvalidDefinition" and "ASL" in invalid["Message"]
     assert error_of(sfn.create_state_machine, name=unique("m"), definition="{", roleArn=ROLE)["Code"] == (
         "InvalidDefinition")
-    for name in ("has space", "a/b", "x" * 81, "tab\there", "q?", "semi;colon"):
+    for name in ("has space", "a/b", "tab\there", "q?", "semi;colon"):
         assert error_of(sfn.create_state_machine, name=name, definition=json.dumps(PASS), roleArn=ROLE)["Code"] == (
             "InvalidName"), name
+    too_long = error_of(sfn.create_state_machine, name="x" * 81, definition=json.dumps(PASS), roleArn=ROLE)
+    assert too_long["Code"] == "ValidationException"  # a model bound, checked before the name's characters
+    assert "at 'name' failed to satisfy constraint: Member must have length less than or equal to 80" in (
+        too_long["Message"])
 
     name = unique("m")
     arn = sfn.create_state_machine(name=name, definition=json.dumps(PASS), roleArn=ROLE)["stateMachineArn"]
@@ -226,9 +230,9 @@ def test_start_execution_gets_aws_error_codes(engine: EmbeddedEngine, sfn: Any) 
         ({"stateMachineArn": "not-an-arn"}, "InvalidArn"),
         ({"stateMachineArn": arn.replace(":stateMachine:", ":activity:")}, "InvalidArn"),
         ({"stateMachineArn": arn, "input": "{not json"}, "InvalidExecutionInput"),
-        ({"stateMachineArn": arn, "input": json.dumps({"big": "x" * (256 * 1024)})}, "InvalidExecutionInput"),
+        ({"stateMachineArn": arn, "input": json.dumps({"big": "x" * (256 * 1024)})}, "ValidationException"),
         ({"stateMachineArn": arn, "name": "bad name"}, "InvalidName"),
-        ({"stateMachineArn": arn, "name": "n" * 81}, "InvalidName"),
+        ({"stateMachineArn": arn, "name": "n" * 81}, "ValidationException"),
         ({"stateMachineArn": f"{arn}-missing"}, "StateMachineDoesNotExist"),
     ]
     for kwargs, code in cases:

@@ -24,7 +24,8 @@ import threading
 from typing import Any
 
 from workbench.engine.embedded.interpreter import bindings, timewarp
-from workbench.engine.embedded.interpreter.api.sync import aws_error, is_express_arn
+from workbench.engine.embedded.interpreter.api.errors import aws_error
+from workbench.engine.embedded.interpreter.api.sync import is_express_arn
 from workbench.engine.embedded.interpreter.fidelity import event_details
 
 _COUNT = "_workbench_redrive_count"

@@ -36,6 +36,7 @@ from collections import OrderedDict
 from typing import Any
 
 from workbench.core.arn import STATE_MACHINE_KINDS, Arn, ArnKind, short_name
+from workbench.engine.embedded.interpreter.api.errors import aws_error
 
 _MAX_KEPT = 1000
 _logs: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
@@ -43,17 +44,6 @@ _logs_lock = threading.Lock()
 _running: dict[str, Any] = {}  # async EXPRESS executions (not in any listing), kept until they end
 BILLED_MEMORY_MB = 64
 _EXPRESS_CONTEXT = "Invalid Arn: 'Resource type not valid in this context: express'"
-
-
-def aws_error(code: str, message: str) -> Exception:
-    """An error moto's HTTP layer answers as AWS does (``__type`` = ``code``, HTTP 400).
-
-    moto's ``parser.api`` exceptions set ``code`` but not ``TYPE``, so raised from a response method they reach
-    the client with an empty error code.
-    """
-    from moto.core.exceptions import AWSError
-
-    return AWSError(message, exception_type=code)
 
 
 def express_log(execution_arn: str) -> list[dict[str, Any]]:

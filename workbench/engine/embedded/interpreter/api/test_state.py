@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.engine.embedded.interpreter import bindings, timewarp
-from workbench.engine.embedded.interpreter.api.sync import aws_error
+from workbench.engine.embedded.interpreter.api.errors import aws_error
 from workbench.engine.embedded.interpreter.fidelity import event_details
 
 _TASK_TYPES = {"Task"}

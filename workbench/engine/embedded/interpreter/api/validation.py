@@ -15,6 +15,8 @@ import re
 from typing import Any
 
 from workbench.core.arn import Arn
+from workbench.engine.embedded.interpreter.api.errors import aws_error
+from workbench.engine.embedded.interpreter.api.model_checks import check_request
 
 LOG = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 256 * 1024  # StartExecution input quota (AWS: 256 KiB, UTF-8)
@@ -23,13 +25,6 @@ MAX_NAME = 80
 # special characters " # % \ ^ | ~ ` $ & , ; : /, nor control characters U+0000-001F and U+007F-009F.
 _FORBIDDEN_NAME = re.compile(r'[\s<>{}\[\]?*"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]')
 _SEVERITY_RANK = {"ERROR": 0, "WARNING": 1}
-
-
-def aws_error(code: str, message: str, status: int = 400) -> Exception:
-    """An error moto's HTTP layer serialises as AWS JSON: ``{"__type": code, "message": message}``."""
-    from moto.core.exceptions import AWSError
-
-    return AWSError(message, exception_type=code, status=status)
 
 
 def check_name(name: str) -> None:
@@ -113,28 +108,6 @@ def validate_definition_output(text: str, severity: str | None, max_results: int
     items = [{"severity": d.severity.value.upper(), "code": d.code, "message": d.message,
               "location": aws_location(d.location)} for d in shown[:limit]]
     return {"result": "FAIL" if failed else "OK", "diagnostics": items, "truncated": len(shown) > limit}
-
-
-def check_bounds(operation: Any, params: dict[str, Any]) -> None:
-    """ValidationException for a top-level integer outside its service-model range (botocore checks only min).
-
-    AWS's message: ``1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint:
-    Member must have value less than or equal to 1000``.
-    """
-    shape = operation.input_shape
-    for name, member in (shape.members.items() if shape is not None else ()):
-        value = params.get(name)
-        if member.type_name != "integer" or not isinstance(value, int):
-            continue
-        low, high = member.metadata.get("min"), member.metadata.get("max")
-        if high is not None and value > high:
-            bound = f"less than or equal to {high}"
-        elif low is not None and value < low:
-            bound = f"greater than or equal to {low}"
-        else:
-            continue
-        raise aws_error("ValidationException", f"1 validation error detected: Value '{value}' at '{name}' failed "
-                                               f"to satisfy constraint: Member must have value {bound}")
 
 
 def install() -> None:
@@ -274,7 +247,7 @@ def _install_dispatch() -> None:
         try:
             if action not in model.operation_names:
                 raise aws_error("UnknownOperationException", f"Unknown operation: '{action}'")
-            check_bounds(model.operation_model(action), _body(self))
+            check_request(model.operation_model(action), _body(self))
             return original_call_action(self)
         except AWSError as exc:
             return _error_response(exc)

@@ -22,7 +22,8 @@ from typing import Any
 
 from workbench.core.arn import STATE_MACHINE_KINDS, Arn
 from workbench.engine.embedded.interpreter import bindings
-from workbench.engine.embedded.interpreter.api.validation import aws_error, check_arn
+from workbench.engine.embedded.interpreter.api.errors import aws_error
+from workbench.engine.embedded.interpreter.api.validation import check_arn
 
 _REVISION = "_workbench_revision"
 _ALIAS = "_workbench_alias_arn"
