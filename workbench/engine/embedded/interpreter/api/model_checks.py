@@ -28,7 +28,7 @@ def check_request(operation: Any, params: dict[str, Any]) -> None:
         >>> try:
         ...     check_request(model.operation_model("ListStateMachines"), {"maxResults": 1001})
         ... except Exception as error:
-        ...     print(error.description[:104])  # type: ignore[attr-defined]
+        ...     print(error.description[:103])  # type: ignore[attr-defined]
         {"__type": "ValidationException", "message": "1 validation error detected: Value '1001' at 'maxResults'
     """
     shape = operation.input_shape
