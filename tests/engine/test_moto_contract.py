@@ -40,7 +40,8 @@ PRIVATE_READS: dict[str, tuple[str, ...]] = {
                                                                                   "_states"),
     "parser/asl/parse/preprocessor.py": ("_query_language_per_scope",),
     "parser/asl/eval/variable_store.py": ("_inner_scope",),
-    "models.py": ("_validate_name", "_validate_arn", "_handle_name_input_idempotency"),
+    "models.py": ("_validate_name", "_validate_arn", "_handle_name_input_idempotency",
+                  "_validate_encryption_configuration", "_validate_role_arn"),
 }
 
 

@@ -19,18 +19,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.core.arn import Arn, ArnKind
+from workbench.engine.embedded.interpreter.api.errors import aws_error
 from workbench.engine.embedded.interpreter.distributed_map import map_run
+
+
+def _run_of(map_run_arn: str | None) -> map_run.MapRun:
+    """The Map Run with this ARN: InvalidArn for no Map Run ARN, ResourceNotFound for an unknown one (AWS's
+    DescribeMapRun/UpdateMapRun/ListExecutions errors; moto raised ``ResourceNotFound()`` without its argument)."""
+    run = map_run.map_run(map_run_arn)
+    if run is not None:
+        return run
+    if Arn.try_parse(map_run_arn, ArnKind.MAP_RUN) is None:
+        raise aws_error("InvalidArn", f"Invalid Arn: '{map_run_arn}'")
+    raise aws_error("ResourceNotFound", f"Resource not found: '{map_run_arn}'")
 
 
 def _list_children(self: Any) -> Any:
     """ListExecutions(mapRunArn=...): the Map Run's children, newest first, paginated like moto's."""
     from moto.core.responses import ActionResult
-    from moto.stepfunctions.exceptions import InvalidToken, ResourceNotFound
+    from moto.stepfunctions.exceptions import InvalidToken
 
-    arn = self._get_param("mapRunArn")
-    run = map_run.map_run(arn)
-    if run is None:
-        raise ResourceNotFound(arn)
+    run = _run_of(self._get_param("mapRunArn"))
     status = self._get_param("statusFilter")
     max_results = self._get_int_param("maxResults") or 100
     token = self._get_param("nextToken")
@@ -57,8 +67,8 @@ def _list_children(self: Any) -> Any:
 
 
 def install() -> None:
-    """Wrap ``StepFunctionsParserBackend.describe_execution``/``describe_map_run``/``update_map_run`` and
-    ``StepFunctionResponse.list_executions``/``describe_execution``."""
+    """Wrap ``StepFunctionsParserBackend.describe_execution`` and ``StepFunctionResponse.list_executions``/
+    ``describe_execution``; replace ``StepFunctionsParserBackend.describe_map_run``/``update_map_run``."""
     from moto.core.responses import ActionResult
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
     from moto.stepfunctions.responses import StepFunctionResponse
@@ -71,23 +81,14 @@ def install() -> None:
 
     StepFunctionsParserBackend.describe_execution = describe_execution  # type: ignore[method-assign]
 
-    original_describe_map_run = StepFunctionsParserBackend.describe_map_run
-
     def describe_map_run(self: Any, map_run_arn: str) -> Any:
-        run = map_run.map_run(map_run_arn)
-        return run.record.describe() if run is not None else original_describe_map_run(self, map_run_arn)
+        return _run_of(map_run_arn).record.describe()  # every Map Run is in map_run.py's registry
 
     StepFunctionsParserBackend.describe_map_run = describe_map_run  # type: ignore[method-assign]
 
-    original_update = StepFunctionsParserBackend.update_map_run
-
     def update_map_run(self: Any, map_run_arn: str, max_concurrency: Any, tolerated_failure_count: Any,
                        tolerated_failure_percentage: Any) -> None:
-        run = map_run.map_run(map_run_arn)
-        if run is None:
-            original_update(self, map_run_arn, max_concurrency, tolerated_failure_count,
-                            tolerated_failure_percentage)
-            return
+        run = _run_of(map_run_arn)
         record = run.record
         with run.cond:
             # A threshold set through UpdateMapRun counts as declared (see map_run._exceeded).
@@ -107,6 +108,10 @@ def install() -> None:
     original_list = StepFunctionResponse.list_executions
 
     def list_executions(self: Any) -> Any:
+        # AWS: "You can specify either a mapRunArn or a stateMachineArn, but not both" (and one of them).
+        if bool(self._get_param("mapRunArn")) == bool(self._get_param("stateMachineArn")):
+            raise aws_error("ValidationException", "You must specify either a stateMachineArn or a mapRunArn, "
+                                                   "but not both")
         if self._get_param("mapRunArn"):
             return _list_children(self)
         return original_list(self)
