@@ -6,6 +6,7 @@ CORS headers moto would add are stripped from every answer.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -46,6 +47,41 @@ def engine_info(state: bindings.EngineState) -> dict[str, Any]:
             "time_warp": state.time_warp}
 
 
+def step_functions_request_problem(environ: Mapping[str, Any]) -> dict[str, str] | None:
+    """AWS's answer to a Step Functions request moto would crash on: a body that is not UTF-8 JSON, a wrong target.
+
+    AWS answers ``SerializationException`` for a body it cannot read as a JSON object and
+    ``UnknownOperationException`` for an ``X-Amz-Target`` outside ``AWSStepFunctions``; moto answered an HTML 500
+    (printing a traceback) or served the operation anyway. The guard has already buffered the body.
+
+    Example:
+        >>> import io
+        >>> environ = {"HTTP_X_AMZ_TARGET": "AWSStepFunctions.ListStateMachines", "wsgi.input": io.BytesIO(b"[1]"),
+        ...            "CONTENT_LENGTH": "3", "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=K/d/r/states/x"}
+        >>> step_functions_request_problem(environ)["__type"]
+        'SerializationException'
+    """
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    scoped_to_states = "/states/" in str(environ.get("HTTP_AUTHORIZATION", ""))
+    if not target or not scoped_to_states:
+        return None  # another service moto serves on this port (the interpreter's integrations)
+    service, _, operation = target.partition(".")
+    if service != "AWSStepFunctions" or not operation:
+        return {"__type": "UnknownOperationException", "message": f"Unknown operation: '{target}'"}
+    stream: Any = environ.get("wsgi.input")
+    body = bytes(stream.getvalue()) if isinstance(stream, io.BytesIO) else b""
+    if not body.strip():
+        return None
+    try:
+        parsed = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {"__type": "SerializationException", "message": "The request body is not valid UTF-8 JSON"}
+    if not isinstance(parsed, dict):
+        return {"__type": "SerializationException",
+                "message": f"Start of structure or map found where not expected: a JSON {type(parsed).__name__}"}
+    return None
+
+
 class WorkbenchApp:
     """WSGI front of moto: the request guard, workbench routes, clean errors for unsupported operations."""
 
@@ -64,6 +100,9 @@ class WorkbenchApp:
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith("/workbench/"):
             return self._workbench(environ, respond, path)
+        unreadable = step_functions_request_problem(environ)
+        if unreadable is not None:
+            return _json_response(respond, "400 Bad Request", unreadable, "application/x-amz-json-1.0")
         with bindings.serving(self._state):
             return self._moto_app(environ, respond)  # type: ignore[no-any-return]
 

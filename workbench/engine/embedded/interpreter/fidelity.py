@@ -236,6 +236,31 @@ def _install_sync_child_description() -> None:
     StateTaskServiceSfn._normalise_response = _normalise_response  # type: ignore[method-assign]
 
 
+def _install_size_quota() -> None:
+    """The 256 KiB state data quota measured as AWS does: compact JSON, and exactly 262,144 bytes still fits.
+
+    moto's ``quotas.is_within_size_quota`` serialises with ``json.dumps``' default separators (a space after every
+    comma and colon) and compares with ``<``: a compact 200,001-byte array failed a Pass state with
+    ``States.DataLimitExceeded``, and so did an input of exactly 256 KiB that StartExecution itself accepts.
+    Modules that imported the function by name are rebound too.
+    """
+    import sys
+
+    from moto.stepfunctions.parser import quotas
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    original = quotas.is_within_size_quota
+
+    def is_within_size_quota(value: Any) -> bool:
+        text = value if isinstance(value, str) else to_json_str(value, separators=(",", ":"))
+        return len(text.encode("utf-8")) <= quotas.MAX_STATE_SIZE_UTF8_BYTES
+
+    quotas.is_within_size_quota = is_within_size_quota
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "is_within_size_quota", None) is original:
+            module.is_within_size_quota = is_within_size_quota  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Apply the history-fidelity fixes (called once by ``patches.install``)."""
     from moto.stepfunctions.parser.api import HistoryEventType, MapIterationEventDetails
@@ -253,6 +278,7 @@ def install() -> None:
 
     _install_api_fixes()
     _install_sync_child_description()
+    _install_size_quota()
     # "Map state input must be an array but was: 1" (the value); moto wrote type(value), i.e. <class 'int'>.
     vars(state_map)["type"] = _ValueType
     # An Activity task no worker started before its TimeoutSeconds: when moto's wait for the start returned

@@ -2,7 +2,8 @@
 
 botocore validates client-side only required members, types and minimums, and the AWS CLI or a client with
 ``parameter_validation=False`` sends anything; AWS answers ``ValidationException`` for a value outside the model's
-range, length, list size, enum or pattern, listing every violation:
+range, length, list size, enum or pattern and for a missing required member, listing every violation, and
+``SerializationException`` for a member of the wrong JSON type:
 ``1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value
 less than or equal to 1000``. moto checks none of these (an alias named ``bad name``, a state machine of type
 ``WEIRD``, a 300-character error). Patterns the model writes for Java (``\\p{ASCII}``) that Python cannot
@@ -32,6 +33,9 @@ def check_request(operation: Any, params: dict[str, Any]) -> None:
         {"__type": "ValidationException", "message": "1 validation error detected: Value '1001' at 'maxResults'
     """
     shape = operation.input_shape
+    mismatch = next(_type_mismatches(shape, params, ""), None) if shape is not None else None
+    if mismatch is not None:
+        raise aws_error("SerializationException", mismatch)
     problems = list(_problems(shape, params, "")) if shape is not None else []
     if problems:
         count = len(problems)
@@ -39,10 +43,39 @@ def check_request(operation: Any, params: dict[str, Any]) -> None:
                                                + "; ".join(problems))
 
 
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "blob": (str,), "boolean": (bool,), "integer": (int,), "long": (int,),
+    "float": (int, float), "double": (int, float), "timestamp": (int, float, str), "list": (list,),
+    "structure": (dict,), "map": (dict,),
+}
+
+
+def _type_mismatches(shape: Any, value: Any, path: str) -> Iterator[str]:
+    """Members whose JSON type is not the model's (AWS cannot deserialise them: SerializationException)."""
+    if value is None:
+        return
+    wanted = _JSON_TYPES.get(shape.type_name)
+    is_bool = isinstance(value, bool)
+    if wanted is not None and (not isinstance(value, wanted) or (is_bool and bool not in wanted)):
+        where = f" at '{path}'" if path else ""
+        yield f"Expected {shape.type_name}{where}, got a JSON {type(value).__name__}"
+        return
+    if shape.type_name == "structure":
+        for name, member in shape.members.items():
+            yield from _type_mismatches(member, value.get(name), f"{path}.{name}" if path else name)
+    elif shape.type_name == "list":
+        for i, item in enumerate(value, start=1):
+            yield from _type_mismatches(shape.member, item, f"{path}.{i}.member")
+
+
 def _problems(shape: Any, value: Any, path: str) -> Iterator[str]:
     kind = shape.type_name
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if kind == "structure" and isinstance(value, dict):
+        for name in shape.required_members:
+            if value.get(name) is None:
+                yield f"Value null at '{path}.{name}' failed to satisfy constraint: Member must not be null" \
+                    if path else f"Value null at '{name}' failed to satisfy constraint: Member must not be null"
         for name, member in shape.members.items():
             if name in value and value[name] is not None:
                 yield from _problems(member, value[name], f"{path}.{name}" if path else name)
