@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 _WHAT = {
     "status": "final status",
     "sequence": "event-type sequence",
     "output": "final output (recordings that succeeded)",
     "error": "final error and cause (recordings that failed, aborted or timed out)",
 }
+
+
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    """The warped shared engine (a test module may define its own ``engine`` instead)."""
+    from workbench.engine.embedded import shared_engine
+
+    return shared_engine(time_warp=True)
+
+
+@pytest.fixture(scope="module")
+def sfn(engine: Any) -> Any:
+    """A signed Step Functions client of ``engine``."""
+    return engine.client()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.engine.api_support import aws_answer
 from tests.engine.auth_support import raw
 from tests.engine.embedded_support import ROLE, finish, history, unique
-from workbench.engine.embedded import EmbeddedEngine, shared_engine
+from workbench.engine.embedded import EmbeddedEngine
 from workbench.engine.embedded.endpoint.auth import sign_request
 from workbench.engine.embedded.interpreter.api.versions import seed_routing
 
@@ -27,20 +28,8 @@ def returning(value: Any) -> str:
     return json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": value, "End": True}}})
 
 
-@pytest.fixture(scope="module")
-def engine() -> EmbeddedEngine:
-    return shared_engine(time_warp=True)
-
-
-@pytest.fixture(scope="module")
-def sfn(engine: EmbeddedEngine) -> Any:
-    return engine.client()
-
-
 def error_of(call: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    return dict(caught.value.response["Error"])
+    return aws_answer(call, **kwargs)
 
 
 def machine(sfn: Any, definition: str | None = None, **kwargs: Any) -> str:

@@ -11,32 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.engine.api_support import aws_answer
 from tests.engine.embedded_support import ROLE, finish, run, unique
 from workbench.core.arn import Arn
-from workbench.engine.embedded import EmbeddedEngine, shared_engine
+from workbench.engine.embedded import EmbeddedEngine
 
 PASS = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
 OTHER = json.dumps({"StartAt": "Q", "States": {"Q": {"Type": "Pass", "Result": 1, "End": True}}})
 LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/resources:*"
 
 
-@pytest.fixture(scope="module")
-def engine() -> EmbeddedEngine:
-    return shared_engine(time_warp=True)
-
-
-@pytest.fixture(scope="module")
-def sfn(engine: EmbeddedEngine) -> Any:
-    return engine.client()
-
-
 def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[int, str]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    response = caught.value.response
-    return int(response["ResponseMetadata"]["HTTPStatusCode"]), str(response["Error"]["Code"])
+    answer = aws_answer(call, **kwargs)
+    return answer["Status"], str(answer["Code"])
 
 
 def versioned(sfn: Any, **kwargs: Any) -> tuple[str, str, str]:

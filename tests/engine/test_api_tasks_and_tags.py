@@ -11,30 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.engine.api_support import aws_answer
 from tests.engine.embedded_support import ROLE, finish, history, unique
-from workbench.engine.embedded import EmbeddedEngine, shared_engine
+from workbench.engine.embedded import EmbeddedEngine
 from workbench.engine.embedded.interpreter.api.tasks_and_tags import MAX_TAGS, token_state
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 DEADLINE_SECONDS = 30.0
 
 
-@pytest.fixture(scope="module")
-def engine() -> EmbeddedEngine:
-    return shared_engine(time_warp=True)
-
-
-@pytest.fixture(scope="module")
-def sfn(engine: EmbeddedEngine) -> Any:
-    return engine.client()
-
-
 def error_of(call: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    return dict(caught.value.response["Error"])
+    """The error's code and message (what these tests compare whole)."""
+    answer = aws_answer(call, **kwargs)
+    return {"Code": answer["Code"], "Message": answer["Message"]}
 
 
 def code_of(call: Callable[..., Any], **kwargs: Any) -> str:
