@@ -20,13 +20,12 @@ from workbench.core.arn import (
     STATE_MACHINE_KINDS,
     Arn,
     ArnKind,
-    FunctionRef,
     find_arns,
-    function_name,
     looks_like_arn,
     short_name,
 )
 from workbench.core.diagnostics import ArnError, WorkbenchError
+from workbench.core.lambda_names import FunctionRef, function_name
 from workbench.mission.model import ToolSpec
 
 HISTORIES = sorted((CORPUS / "histories").glob("*.json"))

@@ -27,8 +27,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "workbench"
 THE_PARSER = PACKAGE / "core" / "arn.py"
-#: The only modules allowed to parse ARNs: ``arn.py`` and the syntax layer it builds on (and re-exports).
-PARSERS = frozenset({THE_PARSER, PACKAGE / "core" / "arn_syntax.py"})
+#: The only modules allowed to parse ARNs: ``arn.py``, the syntax layer it builds on, and Lambda function names.
+PARSERS = frozenset({THE_PARSER, PACKAGE / "core" / "arn_syntax.py", PACKAGE / "core" / "lambda_names.py"})
 
 _SPLITS = {"split", "rsplit", "partition", "rpartition"}
 _STRING_TESTS = _SPLITS | {"replace", "find", "rfind", "index", "rindex", "count", "startswith", "endswith",

@@ -39,8 +39,8 @@ from workbench.asl.import_fields import (
     whole,
 )
 from workbench.asl.import_patch import asl_patch, first_difference, join_location, patch_graph
-from workbench.core.arn import function_name
 from workbench.core.diagnostics import AslError, Diagnostic, Severity
+from workbench.core.lambda_names import function_name
 from workbench.mission.model import Defaults, Mission, ToolSpec
 from workbench.mission.steps import (
     ChooseStep,

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workbench.core.arn import function_name as bare_function_name
+from workbench.core.lambda_names import function_name as bare_function_name
 from workbench.engine.errors import ToolBindingError
 from workbench.engine.faults import FaultInjector, FaultPlan, FaultStats, with_faults
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from workbench.core.arn import function_name
+from workbench.core.lambda_names import function_name
 from workbench.mission.durations import PositiveDuration
 from workbench.mission.faults import FaultSpec
 from workbench.mission.policies import RetryPolicy

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.arn import Arn
-from workbench.core.arn import function_name as bare_function_name
+from workbench.core.lambda_names import function_name as bare_function_name
 from workbench.history._frame_access import AnalysisError, frame, require, text
 from workbench.history._types import JsonMapping
 from workbench.history.cost.prices import ARCHES, DEFAULT_REGION, Arch, PriceTable, load_prices

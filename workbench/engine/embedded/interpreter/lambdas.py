@@ -25,7 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from workbench.core.arn import function_name as bare_function_name
+from workbench.core.lambda_names import function_name as bare_function_name
 from workbench.engine.embedded.errors import ToolError
 
 Tool = Callable[..., Any]
