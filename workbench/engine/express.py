@@ -20,7 +20,7 @@ from workbench.core.arn import Arn, short_name
 from workbench.engine.errors import AwsError, TargetError
 from workbench.engine.launch import Execution
 from workbench.engine.targets import Target
-from workbench.engine.watch import TERMINAL_STATUSES
+from workbench.engine.watch import TERMINAL_EVENTS, TERMINAL_STATUSES
 
 
 class ExpressExecution(Execution):
@@ -69,7 +69,13 @@ class ExpressExecution(Execution):
         return None  # the sync answer holds output, error and cause itself
 
     def history(self, include_execution_data: bool = True) -> list[dict[str, Any]]:
-        """The execution's CloudWatch Logs records, oldest first (empty when the machine logs nothing)."""
+        """The execution's CloudWatch Logs records, oldest first (empty when the machine logs nothing).
+
+        Once the records end with the execution's own end they are kept: frames, reports and repeated calls
+        read them from here instead of paging the log group again.
+        """
+        if self._events and self._events[-1].get("type") in TERMINAL_EVENTS:
+            return list(self._events)
         if self.status not in TERMINAL_STATUSES:
             return []
         group = self._log_group()
@@ -87,7 +93,8 @@ class ExpressExecution(Execution):
             if not page.get("nextToken"):
                 break
             kwargs["nextToken"] = page["nextToken"]
-        return sorted(records, key=lambda r: int(r.get("id", 0)))
+        self._events = sorted(records, key=lambda r: int(r.get("id", 0)))
+        return list(self._events)
 
     def _log_group(self) -> str | None:
         machine = self._target.call("describe_state_machine", stateMachineArn=str(self.state_machine_arn))
