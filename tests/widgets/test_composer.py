@@ -76,7 +76,8 @@ def test_a_problem_names_the_step_and_clicking_it_selects_that_step() -> None:
     c.select("decide")
     c.form.fields[("choose",)].value = "- {when: '{% true %}', goto: nowhere}"
     assert c.validation is not None and not c.validation.ok
-    assert c.definition is None and "No graph" in c.preview.graph.value
+    assert c.definition is None and c.preview.stale  # the last valid graph stays, greyed, under a note
+    assert "last valid version" in c.preview.graph.value and "wb-stale" in c.preview.graph.value
     assert c.mission is None  # a Mission with errors is not handed out
     codes = {d.code: d for d in c.diagnostics}
     assert codes["MIS203"].step == "decide" and "nowhere" in codes["MIS203"].message
@@ -100,7 +101,7 @@ def test_undo_and_redo_walk_through_edits_and_a_new_edit_clears_redo() -> None:
     button(c, "undo").click()
     assert "Post the summary." not in c.yaml_text and "max_concurrency: 9" in c.yaml_text
     button(c, "undo").click()
-    assert yaml.safe_load(c.yaml_text) == yaml.safe_load(original)
+    assert c.yaml_text == original  # undo gives back the very text
     button(c, "redo").click()
     button(c, "redo").click()
     assert c.yaml_text == edited
@@ -146,7 +147,8 @@ def test_yaml_edits_update_the_form_and_bad_yaml_is_a_positioned_problem() -> No
     assert c.validation is not None and c.validation.unreadable
     bad = c.diagnostics[0]
     assert bad.code == "MIS001" and bad.line is not None
-    assert c.data == before  # the form keeps the last readable Mission
+    assert c.data == before  # the tree keeps the last readable Mission
+    assert c.yaml_text == "mission: incident_triage\nsteps: [unclosed\n"  # and the text stays as typed
     assert "MIS001" in c.preview.problems.children[0].description
 
 
@@ -200,5 +202,33 @@ def test_a_new_composer_starts_with_a_valid_mission_and_can_load_a_mission_objec
 
 def test_opening_a_missing_file_is_a_plain_message(tmp_path: Path) -> None:
     c = MissionComposer()
+    before = c.yaml_text
     c.load(tmp_path / "nope.yaml")
     assert "cannot open" in c.status.value and "nope.yaml" in c.status.value
+    assert c.yaml_text == before
+
+
+def test_the_form_reuses_its_controls_across_edits_and_steps_of_a_kind() -> None:
+    c = composer()
+    c.select("fetch_alert")
+    timeout = c.form.fields[("timeout",)]
+    timeout.value = "20s"
+    assert c.form.fields[("timeout",)] is timeout and timeout.value == "20s"
+    c.select("summarize")  # another tool step: the same controls show its values
+    assert c.form.fields[("timeout",)] is timeout and timeout.value == ""
+    assert c.form.children[1].value == "summarize" and c.form.fields[("tool",)].value == "summarize_incident"
+    timeout.value = "9s"  # edits the step now selected, not the one the control was built for
+    steps = {s["id"]: s for s in c.data["steps"]}
+    assert steps["summarize"]["timeout"] == "9s" and steps["fetch_alert"]["timeout"] == "20s"
+    before = c.yaml_text
+    c.form.fields[("comment",)].value = "Read the alert that woke us up."  # fetch_alert's comment, not this one's
+    assert "comment: Read the alert that woke us up." in c.yaml_text.split("id: summarize")[1]
+    c.undo()
+    assert c.yaml_text == before
+    memory = c.mission_form.fields[("tools", "fetch_alert", "memory_mb")]
+    memory.value = "512"
+    assert c.mission_form.fields[("tools", "fetch_alert", "memory_mb")] is memory
+    edits, text = len(c.doc.undo_stack), c.yaml_text
+    memory.value = "0512"  # the same number written another way: no edit
+    assert len(c.doc.undo_stack) == edits and c.yaml_text == text and "memory_mb: 512" in text
+    assert c.mission is not None and c.mission.tools["fetch_alert"].memory_mb == 512

@@ -77,3 +77,32 @@ def test_highlighted_json_escapes_every_value() -> None:
     out = highlight_json({"Comment": "<script>alert(1)</script>", "n": 3, "ok": True})
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert "color:#098658" in out and "color:#0000ff" in out
+
+
+def test_errors_keep_the_last_valid_graph_greyed_until_a_new_source_is_shown() -> None:
+    preview = AslPreview(TRIAGE)
+    good = preview.graph.value
+    from workbench.asl.validate import validate_text
+
+    preview.show_validation(validate_text("mission: m\nsteps: [oops\n"))
+    assert preview.stale and preview.definition is None
+    assert "last valid version" in preview.graph.value and good in preview.graph.value
+    assert "wb-stale" in preview.asl.value and "StartAt" in preview.asl.value
+    preview.show("mission: m\nsteps: [oops\n")  # a different source: nothing to fall back on
+    assert not preview.stale and "No graph" in preview.graph.value
+
+
+def test_problems_are_labelled_in_words_with_their_place_and_hint() -> None:
+    from workbench.core.diagnostics import Diagnostic
+
+    seen: list[Diagnostic] = []
+    preview = AslPreview(on_goto=seen.append)
+    preview.show("mission: m\nsteps:\n  - {id: a, pass: 1, then: zz}\n  - {id: b, succeed: true}\n")
+    row = next(r for r in preview.problems.children if r.diagnostic.code == "MIS203")
+    assert row.link.description == f"line {row.diagnostic.line}:{row.diagnostic.column}"
+    assert ">error<" in row.text.value and "wb-badge-error" in row.text.value
+    assert all(glyph not in row.text.value for glyph in ("⛔", "⚠", "ℹ", "✔"))
+    row.link.click()
+    assert seen == [row.diagnostic]
+    clean = AslPreview(TRIAGE)
+    assert clean.problems.children[0].value.endswith("No problems.</span>")

@@ -1,4 +1,5 @@
-"""Composing a Mission: the MissionComposer widget (``widget``), the kind-specific editor of one step
-(``step_form``) and the pure edits of a Mission's plain data that both apply (``mission_edit``). The form,
-the YAML box and the live ASL preview stay in sync because every edit goes through ``mission_edit``.
+"""Composing a Mission: the MissionComposer widget (``widget``) over a document whose YAML text is the single
+source of truth (``document``: form edits patch the text in place, undo/redo are texts), the YAML editor with
+line numbers (``editor``, a small anywidget), the step form and the Mission form (``step_form``,
+``mission_form``, built from ``fields``), what can be opened (``sources``) and the step tree (``mission_edit``).
 """

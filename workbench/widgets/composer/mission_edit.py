@@ -1,7 +1,9 @@
-"""Pure edits of a Mission's plain data (the dict a YAML file holds), used by the composer.
+"""A Mission's plain data (the dict a YAML file holds) as the composer reads it: the step tree, paths,
+new steps with unique ids, and pure edits of the data.
 
 Steps are addressed by a *path* into the data, e.g. ``("steps", 1, "parallel", "logs", 0)``, so
-an edit never needs the Mission to be valid: operators fix one thing at a time.
+nothing here needs the Mission to be valid: operators fix one thing at a time. (The composer edits the
+text itself, through :mod:`workbench.mission.yaml_patch`; the pure edits serve scripts and tests.)
 """
 
 from __future__ import annotations
@@ -92,6 +94,19 @@ def get_at(data: Any, path: StepPath) -> Any:
     for part in path:
         data = data[part]
     return data
+
+
+def value_at(data: Any, path: StepPath) -> Any:
+    """The value at a path, or ``None`` when it is not there.
+
+    Example:
+        >>> value_at({"steps": [{"id": "a"}]}, ("steps", 0, "id")), value_at({}, ("steps", 3))
+        ('a', None)
+    """
+    try:
+        return get_at(data, path)
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 def _container(data: dict[str, Any], path: StepPath) -> tuple[list[Any], int]:

@@ -1,31 +1,28 @@
 """The kind-specific editor of one step: a few typed fields per kind, YAML boxes for the rest.
 
-Every field knows its key path inside the step, so an edit is one ``set`` on the Mission data.
+Every field knows its key path inside the step, so an edit is one patch of the Mission text at that
+path. The form is rebuilt only when the step (or the lists it offers) changed, and it can be disabled
+as a whole: the composer makes it read-only while the YAML text does not parse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
-import yaml
 
-from workbench.core.yaml_load import InputError, load_yaml, yaml_problem
+from workbench.widgets.composer.fields import (
+    FieldPath,
+    FieldSpec,
+    make_control,
+    read,
+    set_disabled,
+    update_control,
+)
 from workbench.widgets.composer.mission_edit import DEFAULT_RETRY
 
-FieldPath = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One editable field: where it lives in the step, its label and its widget kind."""
-
-    path: FieldPath
-    label: str
-    kind: str  # text | int | yaml | tool | step | choice:<a>,<b>
-
+__all__ = ["COMMON", "FIELDS", "FieldPath", "FieldSpec", "StepForm", "read"]
 
 COMMON = [FieldSpec(("comment",), "comment", "text"), FieldSpec(("then",), "then", "step")]
 ERRORS = [FieldSpec(("retry",), "retry", "yaml"), FieldSpec(("catch",), "catch", "yaml")]
@@ -46,114 +43,92 @@ FIELDS: dict[str, list[FieldSpec]] = {
 }
 
 
-def read(step: dict[str, Any], path: FieldPath) -> Any:
-    value: Any = step
-    for part in path:
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def write(step: dict[str, Any], path: FieldPath, value: Any) -> None:
-    """Set a nested field; empty values remove it so the YAML stays minimal."""
-    target = step
-    for part in path[:-1]:
-        target = target.setdefault(part, {})
-    if value is None or value == "":
-        target.pop(path[-1], None)
-    else:
-        target[path[-1]] = value
-
-
-def _to_text(value: Any) -> str:
-    if value is None:
-        return ""
-    return yaml.safe_dump(value, sort_keys=False, default_flow_style=None, allow_unicode=True).strip()
-
-
 class StepForm(widgets.VBox):
-    """Editor of the selected step. ``on_change(path, value)`` is called for every committed edit."""
+    """Editor of the selected step.
 
-    def __init__(self, on_change: Callable[[FieldPath, Any], None], on_rename: Callable[[str], None]) -> None:
+    ``on_change(path, value)`` is called for every committed edit (``path`` inside the step, ``None``
+    removes the field), ``on_rename(new_id)`` when the id changes and ``on_append(field, item)`` for the
+    "add default retry" / "add catch-all" buttons.
+    """
+
+    def __init__(self, on_change: Callable[[FieldPath, Any], None], on_rename: Callable[[str], None],
+                 on_append: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         super().__init__()
+        self.add_class("wb-step-form")
         self.on_change = on_change
         self.on_rename = on_rename
+        self.on_append = on_append
         self.fields: dict[FieldPath, widgets.Widget] = {}
         self.error = widgets.HTML()
+        self._key: Any = object()
+        self._shape: Any = object()
+        self._id_box: widgets.Text | None = None
+        self._catch_to: widgets.Dropdown | None = None
+        self._updating = False
+        self.disabled = False
 
-    def show(self, step: dict[str, Any] | None, kind: str, tools: list[str], siblings: list[str]) -> None:
-        """Build the fields for a step (``None`` clears the form)."""
+    def show(self, step: dict[str, Any] | None, kind: str, tools: list[str], siblings: list[str], *,
+             disabled: bool = False) -> None:
+        """Build the fields for a step (``None`` clears the form); unchanged input keeps the same controls."""
+        key = (repr(step), kind, tuple(tools), tuple(siblings))
+        shape = (step is None, kind, tuple(tools), tuple(siblings))
+        if key != self._key:
+            self._key = key
+            if not (shape == self._shape and step is not None and self._update(step, siblings)):
+                self._shape = shape
+                self._build(step, kind, tools, siblings)
+        if disabled != self.disabled or disabled:
+            set_disabled(list(self.children), disabled)
+        self.disabled = disabled
+
+    def _say(self, text: str) -> None:
+        self.error.value = f"<span style='color:#b3261e'>{text}</span>" if text else ""
+
+    def _update(self, step: dict[str, Any], siblings: list[str]) -> bool:
+        """Show another step of the same kind (or the same step after an edit) in the controls there are."""
+        kind_fields = [spec for spec in FIELDS.get(self._shape[1], []) + COMMON if spec.path in self.fields]
+        if self._id_box is None or len(kind_fields) != len(self.fields):
+            return False
+        self._updating = True
+        try:
+            self._id_box.value = str(step.get("id", ""))
+            if self._catch_to is not None:
+                self._catch_to.options = [s for s in siblings if s != step.get("id")]
+            return all(update_control(spec, self.fields[spec.path], read(step, spec.path)) for spec in kind_fields)
+        finally:
+            self._updating = False
+
+    def _renamed(self, new_id: str) -> None:
+        if not self._updating:
+            self.on_rename(new_id)
+
+    def _build(self, step: dict[str, Any] | None, kind: str, tools: list[str], siblings: list[str]) -> None:
         self.fields = {}
+        self._id_box = self._catch_to = None
         if step is None:
-            self.children = (widgets.HTML("<i>Select a step.</i>"),)
+            self.children = (widgets.HTML("<i>Select a step in the list, or edit the Mission in its tab.</i>"),)
             return
         id_box = widgets.Text(value=str(step.get("id", "")), description="id", continuous_update=False)
-        id_box.observe(lambda ch: self.on_rename(ch["new"]), names="value")
+        id_box.observe(lambda ch: self._renamed(str(ch["new"])), names="value")
+        self._id_box = id_box
         rows: list[widgets.Widget] = [widgets.HTML(f"<b>{kind}</b> step"), id_box]
         for spec in FIELDS.get(kind, []) + COMMON:
-            control = self._control(spec, read(step, spec.path), tools, siblings)
+            options = tools if spec.kind == "tool" else siblings
+            control = make_control(spec, read(step, spec.path), self.on_change, self._say, options=options)
             self.fields[spec.path] = control
             rows.append(control)
-        if kind == "tool" or any(spec.path == ("retry",) for spec in FIELDS.get(kind, [])):
+        if any(spec.path == ("retry",) for spec in FIELDS.get(kind, [])):
             add_retry = widgets.Button(description="add default retry", icon="repeat")
-            add_retry.on_click(lambda _b: self._append(step, "retry", dict(DEFAULT_RETRY)))
+            add_retry.on_click(lambda _b: self._append("retry", dict(DEFAULT_RETRY)))
             catch_to = widgets.Dropdown(options=[s for s in siblings if s != step.get("id")], description="catch →")
+            self._catch_to = catch_to
             add_catch = widgets.Button(description="add catch-all", icon="shield")
             add_catch.on_click(lambda _b: self._append(
-                step, "catch", {"errors": ["States.ALL"], "goto": catch_to.value, "save_as": "error"}))
+                "catch", {"errors": ["States.ALL"], "goto": catch_to.value, "save_as": "error"}))
             rows.append(widgets.HBox([add_retry, catch_to, add_catch]))
+        self.error.value = ""
         self.children = (*rows, self.error)
 
-    def _append(self, step: dict[str, Any], key: str, item: dict[str, Any]) -> None:
-        self.on_change((key,), [*(step.get(key) or []), item])
-
-    def _control(self, spec: FieldSpec, value: Any, tools: list[str], siblings: list[str]) -> widgets.Widget:
-        label = spec.label
-        control: widgets.Widget
-        if spec.kind == "tool":
-            options = tools if value in tools or value is None else [*tools, value]
-            control = widgets.Dropdown(options=options, value=value if value in options else None, description=label)
-        elif spec.kind == "step":
-            control = widgets.Dropdown(options=["", *siblings], value=value if value in siblings else "",
-                                       description=label)
-        elif spec.kind.startswith("choice:"):
-            options = spec.kind.split(":", 1)[1].split(",")
-            control = widgets.Dropdown(options=options, value=value if value in options else options[0],
-                                       description=label)
-        elif spec.kind == "int":
-            control = widgets.Text(value="" if value is None else str(value), description=label,
-                                   continuous_update=False, placeholder="(none)")
-        elif spec.kind == "yaml":
-            control = widgets.Textarea(value=_to_text(value), description=label, continuous_update=False,
-                                       layout=widgets.Layout(width="98%", height="90px"))
-        else:
-            control = widgets.Text(value="" if value is None else str(value), description=label,
-                                   continuous_update=False)
-        control.observe(lambda ch, spec=spec: self._commit(spec, ch["new"]), names="value")
-        return control
-
-    def _commit(self, spec: FieldSpec, raw: Any) -> None:
-        try:
-            value = self._parse(spec, raw)
-        except ValueError as exc:
-            self.error.value = f"<span style='color:#b3261e'>{spec.label}: {exc}</span>"
-            return
-        self.error.value = ""
-        self.on_change(spec.path, value)
-
-    @staticmethod
-    def _parse(spec: FieldSpec, raw: Any) -> Any:
-        if spec.kind == "int":
-            text = str(raw).strip()
-            if not text:
-                return None
-            if not text.isdigit():
-                raise ValueError(f"'{text}' is not a whole number")
-            return int(text)
-        if spec.kind == "yaml":
-            try:
-                return load_yaml(str(raw), file=spec.label) if str(raw).strip() else None
-            except yaml.YAMLError as exc:
-                raise ValueError(f"not valid YAML ({yaml_problem(exc)[0]})") from None
-            except InputError as exc:
-                raise ValueError(exc.diagnostics[0].message) from None
-        return raw if raw != "" else None
+    def _append(self, key: str, item: dict[str, Any]) -> None:
+        if self.on_append is not None:
+            self.on_append(key, item)

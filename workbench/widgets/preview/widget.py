@@ -11,12 +11,17 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbench.asl.validate import Validation, validate_file, validate_text
-from workbench.core.diagnostics import AslError, Diagnostic, MissionLoadError, Severity
+from workbench.core.diagnostics import AslError, Diagnostic, MissionLoadError
 from workbench.core.yaml_load import InputError, loads_json, read_text
 from workbench.mission.model import Mission
 from workbench.widgets.preview.highlight import highlight_json
+from workbench.widgets.preview.problems import ProblemsList
 
-_SEVERITY_ICON = {Severity.ERROR: "⛔", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+STALE_STYLE = "opacity:.45;filter:grayscale(100%)"
+STALE_NOTE = ("<div class='wb-stale-note' style='color:#8a5a00;font-weight:600;margin:2px 0 4px'>"
+              "last valid version: the current text has errors (see Problems)</div>")
+
+__all__ = ["AslPreview", "ProblemsList", "graph_html", "is_asl", "validate_source"]
 
 
 def is_asl(data: Any) -> bool:
@@ -67,38 +72,12 @@ def _file_is_asl(path: Path) -> bool:
         return False
 
 
-class ProblemsList(widgets.VBox):
-    """Diagnostics as buttons; clicking one calls ``on_select(step_id)``."""
-
-    def __init__(self, on_select: Callable[[str], None] | None = None) -> None:
-        super().__init__(layout=widgets.Layout(max_height="260px", overflow="auto"))
-        self.on_select = on_select
-        self.diagnostics: list[Diagnostic] = []
-
-    def show(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
-        if not diagnostics:
-            self.children = (widgets.HTML("<span style='color:#1d7d2d'>✔ No problems.</span>"),)
-            return
-        rows = []
-        for d in diagnostics:
-            where = f"line {d.line}: " if d.line else ""
-            step = f"[{d.step}] " if d.step else ""
-            text = f"{_SEVERITY_ICON.get(d.severity, '')} {d.code} {where}{step}{d.message}"
-            button = widgets.Button(description=text[:160], tooltip=d.render(),
-                                    layout=widgets.Layout(width="auto", justify_content="flex-start"))
-            button.style.button_color = "#fdecea" if d.is_error else "#fff8e1"
-            button.on_click(lambda _b, step=d.step: self._clicked(step))
-            rows.append(button)
-        self.children = tuple(rows)
-
-    def _clicked(self, step: str | None) -> None:
-        if step and self.on_select:
-            self.on_select(step)
-
-
 class AslPreview(widgets.VBox):
     """ASL JSON + graph + problems for a Mission or any ASL definition.
+
+    While the source has errors, the last valid graph and ASL stay on screen, greyed, under a note saying
+    so, with the problems listed above them (each one clickable: ``on_goto(diagnostic)`` and
+    ``on_select(step_id)``).
 
     Example:
         >>> from workbench.widgets import AslPreview
@@ -106,14 +85,18 @@ class AslPreview(widgets.VBox):
         >>> AslPreview("../shared/corpus/asl/some.asl.json")  # an imported state machine  # doctest: +SKIP
     """
 
-    def __init__(self, source: Any = None, *, on_select: Callable[[str], None] | None = None) -> None:
+    def __init__(self, source: Any = None, *, on_select: Callable[[str], None] | None = None,
+                 on_goto: Callable[[Diagnostic], None] | None = None) -> None:
         self.asl = widgets.HTML()
         self.graph = widgets.HTML(layout=widgets.Layout(overflow="auto", max_height="640px"))
-        self.problems = ProblemsList(on_select)
+        self.problems = ProblemsList(on_select, on_goto)
         self.summary = widgets.HTML()
         self.tabs = widgets.Tab(children=[self.graph, self.asl], titles=["Graph", "ASL"])
-        super().__init__([self.summary, self.tabs, widgets.HTML("<b>Problems</b>"), self.problems])
+        super().__init__([self.summary, widgets.HTML("<b>Problems</b>"), self.problems, self.tabs])
+        self.add_class("wb-preview")
         self.validation: Validation | None = None
+        self.last_good: dict[str, Any] | None = None
+        self._drawn: tuple[dict[str, Any], str, str] | None = None  # definition, graph html, ASL html
         if source is not None:
             self.show(source)
 
@@ -125,25 +108,50 @@ class AslPreview(widgets.VBox):
     def diagnostics(self) -> list[Diagnostic]:
         return self.validation.diagnostics if self.validation else []
 
+    @property
+    def stale(self) -> bool:
+        """True while the graph and ASL shown are the last valid version, not the current one."""
+        return self.definition is None and self.last_good is not None
+
+    def reset(self) -> None:
+        """Forget the last valid version (a different Mission is about to be shown)."""
+        self.last_good = None
+        self._drawn = None
+
     def show(self, source: Any) -> Validation:
-        """Validate ``source`` and refresh the three views; returns the validation."""
+        """Validate ``source`` (a new source: the last valid version is forgotten) and refresh the views."""
         try:
             result = validate_source(source)
         except MissionLoadError as exc:
             result = Validation(file=None, diagnostics=exc.diagnostics)
+        self.reset()
         self.show_validation(result)
         return result
 
+    def _render(self, definition: dict[str, Any]) -> tuple[str, str]:
+        if self._drawn is None or self._drawn[0] != definition:
+            self._drawn = (definition, graph_html(definition), highlight_json(definition))
+        return self._drawn[1], self._drawn[2]
+
     def show_validation(self, result: Validation) -> None:
-        """Refresh from a validation computed elsewhere (the composer does this)."""
+        """Refresh from a validation computed elsewhere (the composer does this on every edit)."""
         self.validation = result
         definition = result.definition
-        self.asl.value = highlight_json(definition) if definition else "<i>No ASL: fix the errors first.</i>"
-        self.graph.value = graph_html(definition)
+        if definition:
+            self.last_good = definition
+            self.graph.value, self.asl.value = self._render(definition)
+        elif self.last_good is not None:
+            graph, asl = self._render(self.last_good)
+            self.graph.value = f"{STALE_NOTE}<div class='wb-stale' style='{STALE_STYLE}'>{graph}</div>"
+            self.asl.value = f"{STALE_NOTE}<div class='wb-stale' style='{STALE_STYLE}'>{asl}</div>"
+        else:
+            self.graph.value = "<i>No graph: fix the errors first.</i>"
+            self.asl.value = "<i>No ASL: fix the errors first.</i>"
         errors = sum(d.is_error for d in result.diagnostics)
         warnings = len(result.diagnostics) - errors
         states = len(definition["States"]) if definition else 0
         colour = "#b3261e" if errors else "#1d7d2d"
+        stale = " · showing the last valid version" if self.stale else ""
         self.summary.value = (f"<span style='color:{colour}'>{errors} error(s), {warnings} warning(s)</span>"
-                              f" · {states} top-level state(s)")
+                              f" · {states} top-level state(s){stale}")
         self.problems.show(result.diagnostics)
