@@ -32,6 +32,7 @@ from workbench.report.command import report_command
 from workbench.report.html import script_json
 
 JSON_BLOCK = re.compile(r'<script type="application/json" id="([^"]+)">(.*?)</script>', re.S)
+INSPECT_BLOCK = re.compile(r'<script type="application/json" class="wb-inspect-data" id="([^"]+)">(.*?)</script>', re.S)
 
 
 def _outside_scripts(html: str) -> str:
@@ -92,9 +93,14 @@ def test_values_from_the_execution_are_escaped_everywhere(hostile: Report) -> No
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
     assert "&lt;b&gt;Bold&lt;/b&gt;" in markup  # the state name, shown as text
     assert not re.search(r"<[a-zA-Z][^>]*\son\w+\s*=", markup)  # no element carries an event handler
-    for fid, payload in JSON_BLOCK.findall(html):
+    inspectors = INSPECT_BLOCK.findall(html)
+    assert [fid for fid, _ in inspectors] == ["wb-inspect-1-data"]
+    for fid, payload in JSON_BLOCK.findall(html) + inspectors:
         assert "<" not in payload and ">" not in payload, fid
-    assert markup.count("<script") == len(JSON_BLOCK.findall(html)) + 2  # our data blocks, plotly.js, bootstrap
+    assert json.loads(inspectors[0][1])["states"][BOLD]["type"] == "Pass"  # the same name, once parsed
+    # our data blocks; plotly.js and its bootstrap; the inspector and its start, each once
+    assert markup.count("<script") == len(JSON_BLOCK.findall(html)) + len(inspectors) + 4
+    assert html.count("globalThis.WorkbenchInspector =") == 1
 
 
 def test_secret_fields_are_redacted_and_large_values_cut(hostile: Report) -> None:

@@ -6,57 +6,19 @@ and recorded. Skipped (with the reason) when chromium or Playwright is missing, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.history.hand_histories import exec_arn, fanout
+from tests.report.offline_page import Visit, open_offline
 from tests.report.report_histories import BOLD, FLAG, SCRIPT, hostile_history, synthetic
 from workbench.history import frames, load_history
 from workbench.report import Report, build
 from workbench.viz import draw, overlay_for_execution
 
 pytestmark = pytest.mark.browser
-
-LOCAL_SCHEMES = ("data:", "blob:", "about:")
-
-
-@dataclass
-class Visit:
-    """An offline page visit: what the page logged, asked for and tried to pop up."""
-
-    page: Any
-    errors: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-
-def open_offline(browser: Any, path: Path, *, wait_for_figures: bool = True) -> Visit:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    visit = Visit(page)
-    own = path.as_uri()
-
-    def route(r: Any) -> None:
-        url = r.request.url
-        if url == own or url.startswith(LOCAL_SCHEMES):
-            r.continue_()
-        else:
-            visit.blocked.append(url)
-            r.abort()
-
-    context.route("**/*", route)
-    page.on("request", lambda req: None if req.url == own or req.url.startswith(LOCAL_SCHEMES)
-            else visit.blocked.append(req.url))
-    page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: visit.errors.append(str(e)))
-    page.on("dialog", lambda d: (visit.dialogs.append(d.message), d.dismiss()))
-    page.goto(own)
-    if wait_for_figures:
-        page.wait_for_function("document.body.getAttribute('data-figures-drawn') !== null", timeout=30_000)
-    return visit
 
 
 def _check_report_page(visit: Visit, report: Report) -> None:
@@ -66,6 +28,10 @@ def _check_report_page(visit: Visit, report: Report) -> None:
     for i in range(figures.count()):
         assert figures.nth(i).locator(".main-svg").count() >= 1, f"figure {i + 1} did not render"
     assert page.locator("section#graph svg.workbench-graph g.node").count() >= 2
+    inspectors = page.locator(".wb-inspect").count()
+    assert page.evaluate("document.body.getAttribute('data-inspectors-mounted')") == (
+        str(inspectors) if inspectors else None)
+    assert page.locator(".wb-inspect button[data-tab]").count() == 3 * inspectors
     assert visit.errors == [] and visit.blocked == [] and visit.dialogs == []
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.title() == report.title

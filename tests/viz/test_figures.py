@@ -12,8 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+import workbench
 from tests.history.hand_histories import FANOUT, exec_arn, fanout, frames_of, payment, ten_states
 from workbench.core.diagnostics import WorkbenchError
+from workbench.core.redact import redact_text
 from workbench.history import frames, load_history
 from workbench.history.analysis import state_latency
 from workbench.history.analysis.retries import retry_summary
@@ -30,7 +32,8 @@ from workbench.viz import (
     retries_figure,
     timeline_figure,
 )
-from workbench.viz.figures.base import label
+from workbench.viz.figures.base import fmt_ms, label
+from workbench.viz.figures.run import run_figure, state_list
 from workbench.viz.graph.overlay_from_history import graph_key
 
 CORPUS_FILES = sorted(p.name for p in (Path(__file__).resolve().parents[2].parent / "shared" / "corpus" /
@@ -59,6 +62,8 @@ def test_every_figure_and_overlay_builds_on_every_corpus_history(corpus: Path, n
     if f.states["entered"].isna().all() and len(f.states):  # the corpus has placeholder timestamps
         assert "no timestamps in this history: bars span event numbers, not time" in _annotations(figs[0])
         assert figs[0].data[0].base is not None and len(figs[0].data[0].y) == min(len(f.states), 300)
+    if len(f.states):  # one execution: its outcome is its timeline and its states, not a lone status bar
+        assert figs[4].data[-1].type == "table" and len(figs[4].data[-1].cells.values[0]) == min(len(f.states), 300)
     overlay = overlay_for_execution(f, definition=history.definition)
     visited = {graph_key(p) for p in f.states["path"].astype(str)}
     assert visited <= set(overlay)
@@ -180,6 +185,83 @@ def test_outcomes_count_every_execution_per_bucket() -> None:
     assert totals == {"SUCCEEDED": 2, "FAILED": 4}
     assert fig.layout.xaxis.type == "date"
     assert pd.Timestamp(fig.data[0].x[0]).tz_localize("UTC") >= start
+
+
+# ------------------------------------------------------------------------------- one execution, up close
+
+
+def _table(fig: go.Figure) -> dict[str, list[str]]:
+    table = fig.data[-1]
+    assert table.type == "table"
+    return dict(zip(table.header.values, (list(col) for col in table.cells.values), strict=True))
+
+
+def test_one_recorded_execution_is_a_timeline_and_its_states_not_a_lone_bar(corpus: Path) -> None:
+    history = load_history(corpus / "histories" / "test_base_scenarios__test_lambda_invoke_with_retry_base.json")
+    f = frames(history)
+    fig = outcomes_figure(f)
+    assert [t.type for t in fig.data] == ["bar", "table"]  # a bar per state visit, then the state list
+    bars = fig.data[0]
+    assert list(bars.y) == [0, 1] and list(bars.base) == [2, 16]  # entered at events 2 and 16, in that order
+    assert fig.layout.xaxis.title.text == "event number" and fig.layout.yaxis.ticktext == (
+        "InvokeLambdaWithRetry", "HandleError")
+    table = _table(fig)
+    assert table["state"] == ["InvokeLambdaWithRetry", "HandleError"]
+    assert table["status"] == ["caught", "succeeded"] and table["attempts"] == ["4 (3 retried)", "1"]
+    assert table["entered at"] == ["event 2", "event 16"] and table["error"] == ["Exception", ""]
+    headings = _annotations(fig)
+    assert any(h.startswith("<b>Timeline") and "no timestamps in this history" in h for h in headings)
+    assert "SUCCEEDED" in fig.layout.title.text and "lambda_invoke_with_retry_base" in fig.layout.title.text
+    steps = state_list(f)
+    assert steps.index.tolist() == [1, 2] and steps["retries"].tolist() == [3, 0]
+    assert steps["entered_event"].tolist() == [2, 16] and steps["duration_ms"].isna().all()
+
+
+def test_one_embedded_run_has_a_time_axis_and_the_states_in_timeline_order() -> None:
+    run = workbench.run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)
+    f = workbench.frames(run)
+    fig = outcomes_figure(f)
+    assert fig.layout.xaxis.type == "date" and [t.type for t in fig.data][-1] == "table"
+    steps = state_list(f)
+    assert len(steps) == len(f.states) and set(steps["visit"]) == set(f.states["visit"])
+    ticks = [t.replace("\u00a0", "") for t in fig.layout.yaxis.ticktext]
+    assert [t.split(" · ")[-1] for t in ticks] == steps["state"].tolist()  # the list reads like the timeline
+    assert steps["path"].iloc[2] == "gather_evidence/branch[0]/search_logs"
+    table = _table(fig)
+    assert table["duration"] == [fmt_ms(d) for d in steps["duration_ms"]]
+    assert table["start"] == ["+" + fmt_ms(v) for v in steps["started_after_ms"]]  # since the execution started
+    by_visit = f.states.set_index("visit")
+    assert [by_visit.loc[v, "started_after_ms"] for v in steps["visit"]] == steps["started_after_ms"].tolist()
+    assert fig == run_figure(f, run.arn)
+
+
+def test_more_than_one_execution_keeps_the_status_bars() -> None:
+    f = frames_of((exec_arn("Pay", "a"), payment("1", "a", caught=True)),
+                  (exec_arn("Pay", "b"), payment("1", "b", caught=False)))
+    assert sorted(t.name for t in outcomes_figure(f).data) == ["FAILED", "SUCCEEDED"]
+    alone = run_figure(f, "b")  # one of them, by name
+    assert _table(alone)["state"] == ["Charge"] and "FAILED" in alone.layout.title.text
+
+
+def test_the_state_list_redacts_errors_and_escapes_markup() -> None:
+    secret = "Declined token=ghp_0123456789abcdefghijABCDEFGHIJ012345"
+    doc = json.loads(json.dumps(payment("1", "a", caught=False)).replace("Payment.Declined", secret))
+    f = frames_of((exec_arn("Pay", "<b>run</b>"), doc))
+    steps = state_list(f)
+    assert steps["error"].tolist() == [redact_text(secret)] and "ghp_" not in steps["error"].iloc[0]
+    fig = outcomes_figure(f)
+    assert "ghp_" not in fig.to_json() and "&lt;b&gt;run&lt;/b&gt;" in fig.layout.title.text
+
+
+def test_an_execution_that_entered_no_state_says_so() -> None:
+    empty = frames(load_history({"events": [
+        {"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 1700000000.0,
+         "executionStartedEventDetails": {"input": "{}"}},
+        {"id": 2, "previousEventId": 1, "type": "ExecutionFailed", "timestamp": 1700000001.0,
+         "executionFailedEventDetails": {"error": "X", "cause": "y"}}]}, execution_arn=exec_arn("M", "empty")))
+    fig = outcomes_figure(empty)
+    assert _annotations(fig) == ["this execution entered no state"] and "FAILED" in fig.layout.title.text
+    assert state_list(empty).empty
 
 
 # ------------------------------------------------------------------------------------------ overlays

@@ -340,11 +340,24 @@ def test_legend_explains_overlay_colours() -> None:
     assert not groups(plain, "legend")
     status = ET.fromstring(render_svg(graph_of(LOOP), {"Submit": StateOverlay("succeeded")}))
     (key,) = groups(status, "legend")
-    assert [t.text for t in key.iter(f"{NS}text")] == ["succeeded", "failed", "caught", "aborted", "running",
-                                                       "not reached"]
+    assert [t.text for t in key.iter(f"{NS}text")] == ["succeeded", "retried", "failed", "caught", "aborted",
+                                                       "running", "not reached"]
+    fills = {g.attrib["data-status"]: g.find(f"{NS}rect").attrib["fill"]  # type: ignore[union-attr]
+             for g in key.iter(f"{NS}g") if "data-status" in g.attrib}
+    assert len(set(fills.values())) == len(fills) == 7  # seven distinct colours
     assert float(status.attrib["height"]) > float(plain.attrib["height"])
     heat = ET.fromstring(render_svg(graph_of(LOOP), Overlay.heat({"Poll": 3})))
     assert groups(heat, "legend")[0].attrib["data-mode"] == "heat"
+
+
+def test_a_state_that_succeeded_after_retrying_is_drawn_retried() -> None:
+    svg = ET.fromstring(render_svg(graph_of(LOOP), {"Submit": StateOverlay("succeeded", retries=2),
+                                                    "Poll": StateOverlay("succeeded")}))
+    nodes = {n.attrib["data-state"]: n for n in svg.iter(f"{NS}g") if n.attrib.get("class", "").startswith("node")}
+    assert nodes["Submit"].attrib["data-status"] == "retried" and nodes["Poll"].attrib["data-status"] == "succeeded"
+    fill = {k: n.find(f"{NS}rect").attrib["fill"]  # type: ignore[union-attr]
+            for k, n in nodes.items() if k in ("Submit", "Poll")}
+    assert fill["Submit"] != fill["Poll"]
 
 
 @pytest.mark.parametrize("module", ["workbench.asl.graph", "workbench.asl.choice_text", "workbench.viz.graph.overlay",

@@ -16,13 +16,13 @@ from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import write_text_atomic
 from workbench.history._gc import gc_paused
-from workbench.report import sections, sections_cost, sections_runs
+from workbench.report import sections, sections_cost, sections_inspect, sections_runs
 from workbench.report.context import Context, ReportOptions
 from workbench.report.html import Section, esc, page
 from workbench.report.inputs import ReportData, ReportError, carried, collect, pick_definition
 
 SECTIONS: tuple[Callable[[Context], Section], ...] = (
-    sections.summary, sections.graph, sections.timeline, sections.latency, sections_runs.retries,
+    sections.summary, sections_inspect.graph, sections.timeline, sections.latency, sections_runs.retries,
     sections_runs.failure_groups, sections_runs.failed_payloads, sections_cost.cost,
 )
 
@@ -160,8 +160,8 @@ def _build(source: Any, mission: Any, definition: Mapping[str, Any] | str | None
     if opts.stamp:
         footer += f" Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M:%S UTC')}."
     incomplete = int((data.executions["status"].astype(str) == "INCOMPLETE").sum())
-    return Report(page(name, subtitle, built, ctx.figures, esc(footer)), name, n, tuple(s.id for s in built),
-                  incomplete)
+    html = page(name, subtitle, built, ctx.figures, esc(footer), inspector=ctx.inspectors > 0)
+    return Report(html, name, n, tuple(s.id for s in built), incomplete)
 
 
 def _default_title(data: ReportData) -> str:

@@ -114,6 +114,7 @@ class Context:
     options: ReportOptions
     figures: Figures = field(default_factory=Figures)
     notes: list[str] = field(default_factory=list)
+    inspectors: int = 0  # execution inspectors on the page (the inspector script is embedded when any)
 
     @cached_property
     def redactor(self) -> Redactor:

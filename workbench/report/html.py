@@ -6,15 +6,14 @@ Safety rules, applied here once for every section:
 * figure JSON sits in ``<script type="application/json">`` blocks with ``<``, ``>``, ``&`` and the
   JavaScript line separators written as ``\\uXXXX`` escapes, so no text inside can close the script
   or open a comment (``</script>``, ``<!--``);
-* a Content-Security-Policy allows exactly two scripts (plotly.js and the bootstrap, by SHA-256),
-  no inline event handlers and no network at all (``default-src 'none'``), so even a value that
-  slipped through could neither run nor send anything anywhere.
+* a Content-Security-Policy allows exactly our scripts (plotly.js and its bootstrap, and on pages with an
+  execution inspector the inspector and its one-line start, each by SHA-256), no inline event handlers
+  and no network at all (``default-src 'none'``), so even a value that slipped through could neither run
+  nor send anything anywhere. The inspector builds its elements with ``textContent`` only.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,8 @@ import plotly.graph_objects as go
 
 from workbench.core.diagnostics import WorkbenchError
 from workbench.viz.graph.svgtext import esc as _esc
+from workbench.viz.inspect.assets import INSPECTOR_BOOT, INSPECTOR_CSS, INSPECTOR_JS, sha256_source
+from workbench.viz.inspect.assets import script_json as _script_json
 
 #: plotly options: no logo link, no "edit in Chart Studio", nothing that reaches a server.
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True, "showLink": False,
@@ -61,12 +62,11 @@ def script_json(text: str) -> str:
         >>> script_json('{"a": "</script><!--"}')
         '{"a": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
     """
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return _script_json(text)
 
 
 def _sha256(text: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return sha256_source(text)
 
 
 @lru_cache(maxsize=1)
@@ -194,9 +194,14 @@ def csp(script_hashes: Sequence[str]) -> str:
             "font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'")
 
 
-def page(title: str, subtitle: str, sections: Sequence[Section], figures: Figures, footer: str = "") -> str:
-    """The whole self-contained document: one copy of plotly.js, every figure, no external reference."""
+def page(title: str, subtitle: str, sections: Sequence[Section], figures: Figures, footer: str = "", *,
+         inspector: bool = False) -> str:
+    """The whole self-contained document: one copy of plotly.js, every figure, no external reference;
+    with ``inspector``, one copy of the execution inspector's script and style too."""
     js, js_hash = plotly_js()
+    hashes = [js_hash, _sha256(BOOTSTRAP)]
+    if inspector:
+        hashes += [_sha256(INSPECTOR_JS), _sha256(INSPECTOR_BOOT)]
     toc = "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in sections)
     body = "\n".join(f'<section class="wb-section" id="{esc(s.id)}"><h2>{esc(s.title)}</h2>\n{s.body}\n</section>'
                      for s in sections)
@@ -206,12 +211,13 @@ def page(title: str, subtitle: str, sections: Sequence[Section], figures: Figure
     return "\n".join([
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(csp([js_hash, _sha256(BOOTSTRAP)]))}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(csp(hashes))}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
         '<link rel="icon" href="data:,">',
         f"<title>{esc(title)}</title>",
         f"<style>{CSS}</style>",
+        f"<style>{INSPECTOR_CSS}</style>" if inspector else "",
         "</head><body>",
         f'<header class="wb-head"><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></header>',
         f'<nav class="wb-toc">{toc}</nav>',
@@ -219,6 +225,8 @@ def page(title: str, subtitle: str, sections: Sequence[Section], figures: Figure
         f"<footer>{footer}</footer>" if footer else "",
         f'<script type="application/json" id="wb-plotly-config">{config}</script>',
         figures.scripts(),
+        f"<script>{INSPECTOR_JS}</script>" if inspector else "",
+        f"<script>{INSPECTOR_BOOT}</script>" if inspector else "",
         f"<script>{js}</script>",
         f"<script>{BOOTSTRAP}</script>",
         "</body></html>",

@@ -1,4 +1,4 @@
-"""Report sections about what ran: summary, graph with overlay, timeline, latency.
+"""Report sections about what ran: summary, timeline, latency (the graph: :mod:`~workbench.report.sections_inspect`).
 
 Each function takes the :class:`~workbench.report.context.Context` and returns a
 :class:`~workbench.report.html.Section` whose HTML is already escaped; figures are registered on
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.core.diagnostics import WorkbenchError
 from workbench.core.money import fmt_per_executions, fmt_usd
 from workbench.history.analysis import state_latency
 from workbench.report.context import Context
@@ -19,8 +18,6 @@ from workbench.viz.figures.base import fmt_ms, pick_execution
 from workbench.viz.figures.latency import latency_figure
 from workbench.viz.figures.outcomes import outcomes_figure
 from workbench.viz.figures.timeline import timeline_figure
-from workbench.viz.graph.overlay_from_history import heat_for_executions, overlay_for_execution
-from workbench.viz.graph.svg import draw
 
 _STATUS_ORDER = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 
@@ -109,27 +106,6 @@ def _executions_table(ctx: Context, limit: int = 25) -> str:
     title = "<h3>Executions</h3>" if len(ex) <= limit else (
         f"<h3>Executions: {limit} of {len(ex):,} (not succeeded first, then slowest)</h3>")
     return title + table(cols, rows)
-
-
-def graph(ctx: Context) -> Section:
-    """The state machine coloured by one execution, or by failure/retry heat over many."""
-    definition = ctx.data.definition
-    if definition is None:
-        return Section("graph", "Graph", '<p class="wb-empty">The definition is unknown: pass definition= or a '
-                                         "mission to draw the state machine.</p>")
-    if ctx.n_executions == 1:
-        overlay = overlay_for_execution(ctx.frames, definition=definition)
-        intro = ("Colours show what this execution did: green succeeded, red failed, orange caught, slate aborted "
-                 "(stopped from outside), blue running, purple incomplete history, grey not reached.")
-    else:
-        overlay = heat_for_executions(ctx.frames, origins=ctx.origins)
-        intro = (f"Heat over {ctx.n_executions:,} executions: the redder a state, the more often it failed "
-                 "(✕ failures, ↻ retries).")
-    try:
-        svg = draw(definition, overlay).svg
-    except WorkbenchError as exc:
-        return Section("graph", "Graph", f'<p class="wb-empty">The definition cannot be drawn: {esc(exc)}</p>')
-    return Section("graph", "Graph", f'<p class="wb-note">{esc(intro)}</p><div class="wb-graph">{svg}</div>')
 
 
 def featured_execution(ctx: Context) -> tuple[str, str]:

@@ -22,8 +22,13 @@ _LAZY: dict[str, str] = {
     "cost_figure": "workbench.viz.figures.cost",
     "cost_over_time_figure": "workbench.viz.figures.cost",
     "outcomes_figure": "workbench.viz.figures.outcomes",
+    "run_figure": "workbench.viz.figures.run",
+    "state_list": "workbench.viz.figures.run",
     "overlay_for_execution": "workbench.viz.graph.overlay_from_history",
     "heat_for_executions": "workbench.viz.graph.overlay_from_history",
+    "inspection": "workbench.viz.inspect",
+    "inspection_from_events": "workbench.viz.inspect",
+    "inspector_html": "workbench.viz.inspect",
 }
 
 

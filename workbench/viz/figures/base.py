@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.money import fmt_usd as fmt_usd  # the one money formatter, re-exported
+from workbench.core.redact import redact_text
 from workbench.history._frame_access import AnalysisError, frame, require
 
 #: Execution statuses (AWS words) → colour, AWS console conventions.
@@ -53,6 +54,18 @@ def label(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=False).replace("$", "&#36;")
+
+
+def error_label(value: object) -> str:
+    """An error name or cause from a history, redacted (the one redaction module) and made safe for plotly.
+
+    Example:
+        >>> error_label("<b>Declined</b> token=ghp_0123456789abcdefghijABCDEFGHIJ012345")
+        '&lt;b&gt;Declined&lt;/b&gt; token=[redacted]'
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return label(redact_text(str(value)))
 
 
 def fmt_ms(ms: float | None) -> str:

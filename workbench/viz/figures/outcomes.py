@@ -1,4 +1,8 @@
-"""Execution outcomes over time: succeeded / failed / timed out / aborted per time bucket."""
+"""Execution outcomes over time: succeeded / failed / timed out / aborted per time bucket.
+
+With one execution a count per status is a lone bar, so :func:`outcomes_figure` shows that execution
+instead (:func:`~workbench.viz.figures.run.run_figure`: its timeline and its states in order).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import plotly.graph_objects as go
 
 from workbench.history._frame_access import frame, require
 from workbench.viz.figures.base import EXECUTION_COLORS, empty_figure, label, note, plot_time, style
+from workbench.viz.figures.run import run_figure
 
 #: Bucket sizes tried in order; the first that gives at most ``buckets`` bars wins.
 _FREQS = ("1s", "10s", "1min", "5min", "15min", "1h", "6h", "1D", "7D", "30D")
@@ -23,21 +28,29 @@ def _auto_freq(span: pd.Timedelta, buckets: int) -> str:
 
 
 def outcomes_figure(frames: Any, freq: str | None = None, *, buckets: int = 60) -> go.Figure:
-    """Stacked bars of executions per status and start-time bucket (``freq`` e.g. ``"1h"``; auto by default).
+    """How the executions ended: stacked bars per status and start-time bucket (``freq`` e.g. ``"1h"``).
 
-    Without timestamps (recorded histories) the figure shows the totals per status.
+    Why: a batch's health at a glance. The bucket size is chosen to give at most ``buckets`` bars;
+    without timestamps (recorded histories) the figure shows the totals per status. Frames holding a
+    single execution get :func:`~workbench.viz.figures.run.run_figure` instead of one bar: a timeline
+    of its state visits above its states in order, with status and duration.
 
     Example:
         >>> import workbench
-        >>> run = workbench.run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)
-        >>> sorted(t.name for t in outcomes_figure(workbench.frames(run)).data)
+        >>> runs = [workbench.run_mission("missions/incident_triage.yaml", time_warp=True, progress=False)
+        ...         for _ in range(2)]
+        >>> sorted(t.name for t in outcomes_figure(workbench.frames(runs)).data)
         ['SUCCEEDED']
+        >>> [t.type for t in outcomes_figure(workbench.frames(runs[0])).data][-1]   # one run: timeline + states
+        'table'
     """
     title = "Execution outcomes"
     ex = frame(frames, "executions")
     require(ex, ("execution", "status", "start"), "executions")
     if ex.empty:
         return empty_figure(title, "no executions")
+    if len(ex) == 1:
+        return run_figure(frames)
     status = ex["status"].astype(str)
     present = [s for s in _ORDER if (status == s).any()] + sorted(set(status) - set(_ORDER))
     fig = go.Figure()

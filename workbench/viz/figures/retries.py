@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from workbench.history.analysis.retries import backoff_check, retry_summary
-from workbench.viz.figures.base import empty_figure, label, note, style
+from workbench.viz.figures.base import empty_figure, error_label, label, note, style
 
 PALETTE = ("#0972d3", "#ec7211", "#2f8f8c", "#8a61c7", "#c9870c", "#d13212", "#1d8102", "#5f6b7a")
 
@@ -54,13 +54,13 @@ def retry_heatmap(summary: pd.DataFrame) -> go.Figure:
         i, j = si[str(r.state)], ei[str(r.error)]
         z[i, j] = int(r.failed_tries)
         cell_text[i][j] = f"{int(r.failed_tries)} ({int(r.retries)}↻)"
-        hover[i][j] = (f"<b>{label(r.state)}</b> · {label(r.error)}<br>failed tries: {int(r.failed_tries)}"
+        hover[i][j] = (f"<b>{label(r.state)}</b> · {error_label(r.error)}<br>failed tries: {int(r.failed_tries)}"
                        f"<br>retried: {int(r.retries)}<br>visits that recovered: {int(r.recovered)} of "
                        f"{int(r.visits)}<br>retrier exhausted: {int(r.exhausted)}<br>no matching retrier: "
                        f"{int(r.not_retried)}<br>cancelled before retry: {int(r.interrupted)}"
                        f"<br>executions: {int(r.executions)}")
     fig = go.Figure(go.Heatmap(
-        z=z.tolist(), x=[label(e) for e in errors], y=[label(st) for st in states], text=cell_text,
+        z=z.tolist(), x=[error_label(e) for e in errors], y=[label(st) for st in states], text=cell_text,
         texttemplate="%{text}", hovertext=hover, hoverinfo="text", colorscale=[[0, "#fff3e6"], [1, "#d13212"]],
         colorbar={"title": {"text": "failed"}}, xgap=2, ygap=2,
     ))
@@ -123,7 +123,7 @@ def backoff_scatter(check: pd.DataFrame) -> go.Figure:
 def _point_hover(r: Any) -> str:
     consistent = "" if pd.isna(r.consistent) else ("<br>as configured" if bool(r.consistent) else
                                                    "<br><b>outside the configured range</b>")
-    return (f"<b>{label(r.state)}</b> retry {int(r.n)} after {label(r.error)}<br>configured: {r.expected_s:.3g} s"
+    return (f"<b>{label(r.state)}</b> retry {int(r.n)} after {error_label(r.error)}<br>configured: {r.expected_s:.3g} s"
             f" (jitter {label(r.jitter)})<br>actual: {r.actual_s:.3g} s{consistent}")
 
 

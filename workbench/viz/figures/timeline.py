@@ -24,6 +24,7 @@ from workbench.viz.figures.base import (
     OUTCOME_COLORS,
     QUEUE_COLOR,
     VISIT_COLORS,
+    error_label,
     fmt_ms,
     label,
     note,
@@ -38,7 +39,9 @@ NBSP = "\u00a0"
 
 
 @dataclass
-class _Row:
+class Row:
+    """One row of the timeline: a state visit, its indented label and the branch/iteration it belongs to."""
+
     visit: int
     label: str
     scope: str  # enclosing branch/iteration path ("" at top level)
@@ -52,14 +55,14 @@ def _scope_key(scope: str) -> tuple[int, str]:
     return (int(m.group(2)), scope)
 
 
-def _ordered_rows(mine: pd.DataFrame) -> list[_Row]:
+def ordered_rows(mine: pd.DataFrame) -> list[Row]:
     """Depth-first: a container's visit, then its branches/iterations in index order, each in time order."""
     children: dict[int, list[tuple[int, str, str, int]]] = {}
     for visit, parent, path, state, depth in zip(mine["visit"], mine["parent_visit"], mine["path"].astype(str),
                                                  mine["state"].astype(str), mine["depth"], strict=True):
         scope = path[: len(path) - len(state)].rstrip("/") if path.endswith(state) else path.rpartition("/")[0]
         children.setdefault(int(parent), []).append((int(visit), path, scope, int(depth)))
-    rows: list[_Row] = []
+    rows: list[Row] = []
     seen: dict[str, int] = {}
 
     def visit_tree(parent: int, parent_path: str) -> None:
@@ -73,14 +76,14 @@ def _ordered_rows(mine: pd.DataFrame) -> list[_Row]:
                 rel = path[len(parent_path) + 1:] if parent_path and path.startswith(parent_path + "/") else path
                 rel = re.sub(r"(branch|iter)\[(\d+|\?)\]/", r"\1 \2 · ", rel)
                 again = f" ({seen[path]})" if seen[path] > 1 else ""
-                rows.append(_Row(visit, NBSP * 3 * depth + label(rel) + again, scope if depth else "", depth))
+                rows.append(Row(visit, NBSP * 3 * depth + label(rel) + again, scope if depth else "", depth))
                 visit_tree(visit, path)
 
     visit_tree(-1, "")
     return rows
 
 
-def _bands(rows: list[_Row]) -> list[dict[str, Any]]:
+def _bands(rows: list[Row]) -> list[dict[str, Any]]:
     """Shaded background for every other branch/iteration block, so groups read at a glance."""
     shapes: list[dict[str, Any]] = []
     start = 0
@@ -113,7 +116,7 @@ def timeline_figure(frames: Any, execution: str | None = None, *, max_rows: int 
                      "duration_ms", "status", "retries", "error", "entered_event", "exited_event"), "states")
     mine = states[states["execution"] == arn]
     name = short_name(arn)
-    rows = _ordered_rows(mine)
+    rows = ordered_rows(mine)
     total = len(rows)
     rows = rows[:max_rows]
     pos = {r.visit: i for i, r in enumerate(rows)}
@@ -147,7 +150,7 @@ def _hover(r: Any, extra: str = "") -> str:
         parts.append(f"retries: {int(r.retries)}")
     err = text(r.error)
     if err:
-        parts.append(f"error: {label(err)}")
+        parts.append(f"error: {error_label(err)}")
     return "<br>".join(parts) + extra
 
 
@@ -179,7 +182,7 @@ def _timed_traces(fig: go.Figure, frames: Any, arn: str, by_visit: pd.DataFrame,
     rows = [pos[int(v)] for v in mine["visit"]]
     hover = [f"<b>{label(a.state)}</b> attempt {int(a.attempt)}<br>outcome: {label(a.outcome)}"
              f"<br>queued: {fmt_ms(a.queue_ms)}<br>ran: {fmt_ms(a.run_ms)}"
-             + (f"<br>error: {label(text(a.error))}" if text(a.error) else "") for a in mine.itertuples(index=False)]
+             + (f"<br>error: {error_label(a.error)}" if text(a.error) else "") for a in mine.itertuples(index=False)]
     outcome = mine["outcome"].astype(str).to_numpy()
     ok = np.isin(outcome, ["succeeded", "running"])
     starts = plot_time(start)

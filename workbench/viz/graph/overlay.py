@@ -8,17 +8,19 @@ a Parallel branch by its first state, as history frames do without the definitio
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 from workbench.asl.graph import Graph, Node
 from workbench.core.diagnostics import WorkbenchError
 
-Status = Literal["succeeded", "failed", "caught", "aborted", "running", "incomplete", "not_reached"]
+Status = Literal["succeeded", "retried", "failed", "caught", "aborted", "running", "incomplete", "not_reached"]
 STATUSES: tuple[str, ...] = get_args(Status)
 #: Statuses the legend always shows; ``incomplete`` (a history cut before its end) only when present.
-LEGEND_STATUSES: tuple[str, ...] = ("succeeded", "failed", "caught", "aborted", "running", "not_reached")
+LEGEND_STATUSES: tuple[str, ...] = ("succeeded", "retried", "failed", "caught", "aborted", "running", "not_reached")
+#: Worst first: the status a state shows when its visits disagree.
+RANK = {"running": 0, "incomplete": 1, "failed": 2, "aborted": 3, "caught": 4, "retried": 5, "succeeded": 6}
 _BRANCH_BY_NAME = "/branch:"
 Mode = Literal["status", "heat"]
 
@@ -44,6 +46,26 @@ class StateOverlay:
             raise WorkbenchError(f"StateOverlay status '{self.status}' is not one of: {', '.join(STATUSES)}")
         if self.retries < 0 or self.failures < 0:
             raise WorkbenchError("StateOverlay retries and failures must be 0 or more")
+
+
+def worst_status(statuses: Iterable[str]) -> str:
+    """The most telling of several visit statuses (running, incomplete, failed, aborted, caught, succeeded).
+
+    Example:
+        >>> worst_status(["succeeded", "caught", "succeeded"])
+        'caught'
+    """
+    return min(statuses, key=lambda s: RANK.get(s, 9), default="not_reached")
+
+
+def display_status(status: str, retries: int) -> str:
+    """The status a state is drawn with: ``retried`` for one that succeeded only after retrying.
+
+    Example:
+        >>> display_status("succeeded", 2), display_status("succeeded", 0), display_status("caught", 3)
+        ('retried', 'succeeded', 'caught')
+    """
+    return "retried" if status == "succeeded" and retries > 0 else status
 
 
 class Overlay(Mapping[str, StateOverlay]):

@@ -23,11 +23,10 @@ from workbench.asl.graph import graph_of
 from workbench.history._frame_access import frame, require, text
 from workbench.history.analysis import failures
 from workbench.viz.figures.base import pick_execution
+from workbench.viz.graph.overlay import RANK as _RANK
 from workbench.viz.graph.overlay import Overlay, StateOverlay, Status
 
 _ITER = re.compile(r"/iter\[[^\]]*\]/")
-#: Worst first: the status a state shows when its visits disagree.
-_RANK = {"running": 0, "incomplete": 1, "failed": 2, "aborted": 3, "caught": 4, "succeeded": 5}
 
 
 def graph_key(path: str) -> str:

@@ -1,15 +1,16 @@
 """Colours of the state-machine drawing: per ASL type, per execution status, and heat.
 
 Palette follows the AWS console's conventions (green succeeded, red failed, orange caught,
-blue running, grey not reached) so operators read overlays without a legend; aborted (stopped from
-outside, never "failed") is dashed slate, a state left open by a cut history dotted purple.
+blue running, grey not reached) so operators read overlays without a legend; a state that succeeded only
+after retrying is gold, aborted (stopped from outside, never "failed") dashed slate, a state left open by a
+cut history dotted purple.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.viz.graph.overlay import Mode, StateOverlay
+from workbench.viz.graph.overlay import Mode, StateOverlay, display_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ DEFAULT_PAINT = Paint("#ffffff", "#7d8998")
 
 STATUS_PAINT: dict[str, Paint] = {
     "succeeded": Paint("#e3f4e1", "#1d8102", width=2.0),
+    "retried": Paint("#fcf4c4", "#a88400", width=2.2),
     "failed": Paint("#fde4e1", "#d13212", width=2.2),
     "caught": Paint("#fff0dc", "#ec7211", width=2.0),
     "aborted": Paint("#eceef0", "#545b64", dash="5 3", width=2.0),
@@ -86,5 +88,5 @@ def paint_for(node_type: str, entry: StateOverlay | None, mode: Mode | None) -> 
         return TYPE_PAINT.get(node_type, DEFAULT_PAINT)
     if mode == "heat":
         return heat_paint(entry.heat or 0.0) if entry is not None else heat_paint(0.0)
-    status = entry.status if entry is not None else "not_reached"
+    status = display_status(entry.status, entry.retries) if entry is not None else "not_reached"
     return STATUS_PAINT[status]

@@ -23,7 +23,7 @@ from workbench.viz.graph.layout import metrics as m
 from workbench.viz.graph.layout.nested import Layout, PlacedContainer, PlacedEdge, PlacedNode, layout_graph
 from workbench.viz.graph.layout.routing import ARROW
 from workbench.viz.graph.legend import LEGEND_H, legend
-from workbench.viz.graph.overlay import Overlay, StateOverlay
+from workbench.viz.graph.overlay import Overlay, StateOverlay, display_status
 from workbench.viz.graph.svgtext import esc, num
 
 _CLASS_SAFE = re.compile(r"[^a-z0-9-]+")
@@ -54,7 +54,7 @@ def _tooltip(pn: PlacedNode, entry: StateOverlay | None, overlay: Overlay | None
             runs = f" of {overlay.executions} executions" if overlay.executions else ""
             lines.append(f"failed {entry.failures} time(s){runs}; {entry.retries} retries")
         else:
-            lines.append(f"status: {entry.status.replace('_', ' ')}")
+            lines.append(f"status: {display_status(entry.status, entry.retries).replace('_', ' ')}")
             if entry.duration_ms is not None:
                 lines.append(f"duration: {_duration(entry.duration_ms)}")
             if entry.retries:
@@ -120,7 +120,8 @@ def _node(pn: PlacedNode, overlay: Overlay | None) -> str:
     paint = st.paint_for(node.type, entry, overlay.mode if overlay is not None else None)
     if pn.compound:
         paint = st.lighter(paint)
-    status = f' data-status="{entry.status}"' if entry is not None and overlay and overlay.mode == "status" else ""
+    status = (f' data-status="{display_status(entry.status, entry.retries)}"'
+              if entry is not None and overlay and overlay.mode == "status" else "")
     scope = f' data-container="{esc(node.scope)}"' if node.scope else ""
     parts = [f'<g class="node {_type_class(node.type)}" data-state="{esc(node.label)}" data-path="{esc(node.id)}" '
              f'data-bbox="{_n(b.x)} {_n(b.y)} {_n(b.w)} {_n(b.h)}"{scope}{status}>',
