@@ -10,6 +10,14 @@ Example:
     >>> workbench.show("missions/incident_triage.yaml", run)       # coloured by the run  # doctest: +SKIP
     >>> workbench.frames(run).states                                # the run's frames  # doctest: +SKIP
     >>> workbench.build_report(run).save("run.html")                 # a report to share  # doctest: +SKIP
+
+The public API is the names listed in ``__all__`` of three packages: ``workbench`` (this one),
+``workbench.widgets`` and ``workbench.viz``. Use them as ``workbench.<name>``,
+``from workbench import <name>``, ``from workbench.widgets import <name>`` or
+``from workbench.viz import <name>``. Every other module (``workbench.history.frames``,
+``workbench.report.sections``...) and every name starting with ``_`` is internal and may change
+without notice. The notebooks hold themselves to this rule (``tests/test_notebooks_public_api.py``);
+``docs/public-api.md`` lists the names by job.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ _LAZY: dict[str, str] = {
     "AslPreview": "workbench.widgets",
     "Launcher": "workbench.widgets",
     "HistoryExplorer": "workbench.widgets",
-    "show": "workbench.viz.quick",
+    "show": "workbench.widgets.show",
     "run_mission": "workbench.engine.run",
     "Target": "workbench.engine.targets",
     "load_history": "workbench.history",
@@ -43,9 +51,12 @@ _LAZY: dict[str, str] = {
     "state_latency": "workbench.history.analysis",
     "retry_summary": "workbench.history.analysis",
     "standard_cost": "workbench.history.cost",
+    "execution_costs": "workbench.history.cost.frame_costs",
     "lambda_attempts": "workbench.history.cost",
     "what_if": "workbench.history.cost",
     "latency_figure": "workbench.viz",
+    "run_figure": "workbench.viz.figures.run",
+    "state_list": "workbench.viz.figures.run",
     "import_asl": "workbench.asl.importer",
 }
 

@@ -75,7 +75,7 @@ def test_a_state_machine_is_fetched_in_the_background_and_every_tab_filled(batch
     cost = text(explorer.panes["Cost"][0])
     assert "as Express" in cost and "as_express_usd" in cost
     assert [arn for _label, arn in explorer.timeline_pick.options] == list(ex["execution"].astype(str))
-    assert explorer.timeline_graph.value.startswith("<svg")
+    assert explorer.inspector.svg.startswith("<svg") and explorer.inspector.visits  # the inspector on the run
     timeline = explorer.panes["Timeline"][1].outputs[0]["data"]["application/vnd.plotly.v1+json"]
     assert any("fetch_alert" in str(tick) for tick in timeline["layout"]["yaxis"]["ticktext"])
 
@@ -194,3 +194,20 @@ def test_write_report_covers_the_filtered_executions(batch: dict[str, Any], tmp_
     assert f"{len(failed)} execution" in page
     assert not any(name in page for name in succeeded)
     assert [f for f in os.listdir(tmp_path) if f != "failed.html"] == []
+
+
+def test_the_inspector_follows_the_selected_execution_and_the_filters_keep_working(batch: dict[str, Any]) -> None:
+    explorer = HistoryExplorer(batch["name"], target=batch["target"], background=False)
+    failed = next(arn for arn, status in batch["statuses"].items() if status == "FAILED")
+    explorer.select_execution(failed.rsplit(":", 1)[-1])
+    assert explorer.tabs.selected_index == 5  # the Timeline tab, with the inspector
+    inspector = explorer.inspector
+    assert inspector.data["execution"]["arn"] == failed and inspector.data["execution"]["status"] == "FAILED"
+    searches = inspector.select("search_logs")  # what a click on the state in the explorer's graph opens
+    assert searches and all(a["n"] >= 1 for v in searches for a in v["attempts"])
+    retried = [a for v in searches for a in v["attempts"] if a["n"] > 1]
+    assert all(a["backoff_ms"] is not None and a["backoff_ms"] > 0 for a in retried)
+    explorer.set_filters(status="SUCCEEDED")  # another execution now: the inspector moves with the filter
+    assert inspector.data["execution"]["status"] == "SUCCEEDED"
+    assert inspector.data["execution"]["arn"] == explorer.timeline_pick.value != failed
+    assert "as Express" in text(explorer.panes["Cost"][0])

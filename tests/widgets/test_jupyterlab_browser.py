@@ -1,7 +1,10 @@
-"""The notebooks in a real JupyterLab, in headless Chromium: widgets render, and Launch ends SUCCEEDED.
+"""The notebooks in a real JupyterLab, in headless Chromium: widgets render, Launch ends SUCCEEDED, and the
+Launcher's graph answers an operator's questions (issue #14's acceptance).
 
 JupyterLab runs from the .venv on 127.0.0.1 with a token and throwaway config/runtime/settings folders,
-on copies of the notebooks (so the repo's clean notebooks never get outputs saved into them).
+on copies of the notebooks (so the repo's clean notebooks never get outputs saved into them). Notebook 02
+runs once per module; its tests then click in its first Launcher as an operator would. Where a test needs
+the engine held (a deploy that does not answer), it runs code in the notebook's kernel, as a cell would.
 """
 
 from __future__ import annotations
@@ -144,21 +147,196 @@ def test_composer_notebook_renders_its_widgets(browser: Any, lab: str, artifacts
     page.close()
 
 
-def test_launcher_notebook_renders_and_a_click_on_launch_ends_succeeded(browser: Any, lab: str,
-                                                                      artifacts: Path) -> None:
+@pytest.fixture(scope="module")
+def launcher_page(browser: Any, lab: str, artifacts: Path) -> Iterator[Any]:
+    """Notebook 02 run to the end (its own checks passed), with its first Launcher on screen."""
     page = run_notebook(browser, lab, NOTEBOOKS[1], artifacts)
     assert_widgets_rendered(page, "workbench-launcher")
+    yield page
+    page.close()
+
+
+# Run code in the notebook's kernel (as a cell would, without adding one); returns what it printed.
+KERNEL_RUN = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code: code, silent: false, store_history: false});
+  let out = "";
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === "stream") out += msg.content.text;
+    if (msg.header.msg_type === "error") out += "ERROR " + msg.content.ename + ": " + msg.content.evalue;
+  };
+  await future.done;
+  return out;
+}"""
+STATUS_IS = """([status]) => {
+  const s = document.querySelector('.workbench-launcher .wb-status');
+  return s && s.getAttribute('data-status') === status;
+}"""
+
+
+def kernel(page: Any, code: str) -> str:
+    out = str(page.evaluate(KERNEL_RUN, code))
+    assert "ERROR" not in out, out
+    return out.strip()
+
+
+def first_launcher(page: Any) -> Any:
     launcher = page.locator(".workbench-launcher").first
     launcher.scroll_into_view_if_needed()
-    before = launcher.locator("code").first.inner_text()  # the name of the run the notebook itself launched
+    return launcher
+
+
+def inspector_of(launcher: Any) -> Any:
+    return launcher.locator(".workbench-inspect .wb-inspect").first
+
+
+def opened_text(block: Any) -> str:
+    """The text of a collapsible JSON block, opened as an operator would (a click on its summary)."""
+    if not block.evaluate("d => d.open"):
+        block.locator("summary").click()
+    return str(block.locator("pre.wb-json-text").inner_text())
+
+
+def test_launcher_notebook_renders_and_a_click_on_launch_ends_succeeded(launcher_page: Any, artifacts: Path) -> None:
+    page = launcher_page
+    launcher = first_launcher(page)
+    before = kernel(page, "print(launcher.execution.name)")  # the run the notebook itself launched
+    assert launcher.locator(".widget-html code", has_text=before).count() == 1
     launcher.get_by_role("button", name="Launch").click()
     page.wait_for_function(
         """([before]) => {
             const el = document.querySelector('.workbench-launcher');
-            const code = el && el.querySelector('code');
-            return code && code.textContent !== before && el.textContent.includes('SUCCEEDED');
+            const code = el && el.querySelector('.widget-html code');
+            const status = el && el.querySelector('.wb-status');
+            return code && code.textContent !== before && status && status.getAttribute('data-status') === 'SUCCEEDED';
         }""", arg=[before], timeout=90_000, polling=250)
-    text = launcher.inner_text()
-    assert "SUCCEEDED ·" in text and "events" in text
+    after = kernel(page, "print(launcher.execution.name)")
+    assert after != before and launcher.locator(".widget-html code").first.inner_text() == after
+    status = launcher.locator(".wb-status").inner_text()
+    assert status.startswith("SUCCEEDED ·") and "events" in status
     launcher.screenshot(path=str(artifacts / "lab-launcher-after-click.png"))
-    page.close()
+
+
+def test_click_a_task_state_in_the_launchers_graph_and_read_its_input_and_output(launcher_page: Any,
+                                                                                artifacts: Path) -> None:
+    page = launcher_page
+    view = inspector_of(first_launcher(page))
+    view.locator('g.node[data-state="fetch_alert"]').click()
+    panel = view.locator("aside.wb-inspector")
+    assert panel.locator("h3.wb-inspector-title").inner_text() == "fetch_alert"
+    assert view.locator('g.node.wb-selected[data-state="fetch_alert"]').count() == 1
+    visit = panel.locator(".wb-visit").first
+    given = opened_text(visit.locator('details.wb-json[data-label="input"]').first)
+    returned = opened_text(visit.locator('details.wb-json[data-label="output"]').first)
+    assert '"alert_id": "ALR-20417"' in given and '"service": "checkout-api"' in given
+    assert '"alert_id": "ALR-20417"' in returned and '"hosts"' in returned and '"severity"' in returned
+    page.wait_for_timeout(100)  # the selection travels to the kernel
+    assert kernel(page, "print(launcher.graph.selected_state)") == "fetch_alert"  # Python sees the click
+    panel.screenshot(path=str(artifacts / "lab-inspector-task.png"))
+
+
+def test_click_a_retried_state_and_see_each_attempt_with_its_backoff(launcher_page: Any, artifacts: Path) -> None:
+    page = launcher_page
+    view = inspector_of(first_launcher(page))
+    view.locator('g.node[data-state="page_human"]').click()  # the notebook throttles the first page
+    attempts = view.locator("aside.wb-inspector .wb-attempt")
+    assert attempts.count() == 2
+    first, second = attempts.nth(0), attempts.nth(1)
+    assert first.get_attribute("data-status") == "failed" and first.get_attribute("data-backoff-ms") == ""
+    assert "Lambda.TooManyRequestsException" in opened_text(first.locator('details.wb-json[data-label="error"]'))
+    assert second.get_attribute("data-status") == "succeeded"
+    assert 4500 <= float(second.get_attribute("data-backoff-ms") or 0) <= 6000  # the Retry's 5 s interval
+    assert "back-off 5." in second.locator(".wb-attempt-backoff").inner_text()
+    assert "no back-off" in first.locator(".wb-attempt-backoff").inner_text()
+    view.locator("aside.wb-inspector").screenshot(path=str(artifacts / "lab-inspector-retried.png"))
+
+
+def test_open_the_events_view_and_filter_it_by_state(launcher_page: Any, artifacts: Path) -> None:
+    page = launcher_page
+    view = inspector_of(first_launcher(page))
+    view.locator('button[data-tab="events"]').click()
+    rows = view.locator("table.wb-events tbody tr[data-event-id]")
+    view.locator("select.wb-events-state").select_option("")
+    total = rows.count()
+    view.locator("select.wb-events-state").select_option("search_logs")
+    page.wait_for_function("() => [...document.querySelectorAll('.workbench-launcher table.wb-events tbody "
+                           "tr[data-event-id]')].every(r => r.getAttribute('data-state') === 'search_logs')")
+    shown = rows.evaluate_all("rows => rows.map(r => r.getAttribute('data-state'))")
+    assert shown and set(shown) == {"search_logs"} and len(shown) < total
+    kinds = rows.evaluate_all("rows => rows.map(r => r.textContent)")
+    assert any("TaskFailed" in k for k in kinds) and any("TaskStateEntered" in k for k in kinds)
+    view.screenshot(path=str(artifacts / "lab-events-filtered.png"))
+    page.wait_for_timeout(100)
+    assert kernel(page, "print(launcher.graph.tab)") == "events"  # the open view is known in Python too
+    view.locator('button[data-tab="graph"]').click()
+
+
+HOLD_DEPLOY = """
+import threading as _threading
+from workbench.engine.embedded import shared_engine as _shared_engine
+_pw_entered, _pw_release = _threading.Event(), _threading.Event()
+def _pw_hold(**_kwargs):
+    _pw_entered.set()
+    _pw_release.wait(60)
+_pw_events = _shared_engine(time_warp=launcher.time_warp.value).client().meta.events
+_pw_events.register("before-send.states.ListStateMachines", _pw_hold, unique_id="pw-hold-deploy")
+_pw_machine, _pw_target = launcher.execution.state_machine_arn, launcher.execution.target
+def _pw_executions():
+    return len(_pw_target.call("list_executions", stateMachineArn=_pw_machine)["executions"])
+_pw_before = _pw_executions()
+print(_pw_before)
+"""
+RELEASE_DEPLOY = """
+_pw_release.set()
+_pw_worker = launcher.worker
+_pw_worker.join(60)
+_pw_events.unregister("before-send.states.ListStateMachines", unique_id="pw-hold-deploy")
+print(_pw_entered.is_set(), _pw_worker.is_alive(), _pw_executions() - _pw_before, launcher.execution is None)
+"""
+
+
+def test_stop_during_deploy_starts_no_execution(launcher_page: Any, artifacts: Path) -> None:
+    page = launcher_page
+    launcher = first_launcher(page)
+    assert int(kernel(page, HOLD_DEPLOY)) >= 1  # the runs so far; the next deploy now waits in its first call
+    launcher.get_by_role("button", name="Launch").click()
+    page.wait_for_function(STATUS_IS, arg=["deploying"], timeout=30_000)
+    assert kernel(page, "print(_pw_entered.wait(30))") == "True"  # held inside the deploy's network call
+    launcher.get_by_role("button", name="Stop").click()
+    page.wait_for_function(STATUS_IS, arg=["stopped"], timeout=10_000)
+    assert launcher.locator(".wb-status").inner_text() == "stopped before start: no execution"
+    assert launcher.get_by_role("button", name="Launch").is_enabled()
+    launcher.screenshot(path=str(artifacts / "lab-launcher-stopped-before-start.png"))
+    # let the held deploy finish late: it is dropped, and nothing is started
+    assert kernel(page, RELEASE_DEPLOY) == "True False 0 True"
+    assert launcher.locator(".wb-status").inner_text() == "stopped before start: no execution"
+
+
+def test_stop_after_start_gives_aborted_in_its_own_colour(launcher_page: Any, artifacts: Path) -> None:
+    page = launcher_page
+    launcher = first_launcher(page)
+    launcher.get_by_label("time warp (waits and back-offs take no time)").uncheck()
+    faults = launcher.locator(".widget-textarea").filter(has_text="faults").locator("textarea")
+    faults.fill("fetch_alert: {latency: {ms: 20000}}")  # the first step runs 20 s: time to press Stop
+    page.wait_for_function("() => !document.querySelector('.workbench-launcher .jupyter-button.mod-primary')"
+                           ".disabled")
+    launcher.get_by_role("button", name="Launch").click()
+    page.wait_for_function(STATUS_IS, arg=["RUNNING"], timeout=60_000)
+    launcher.get_by_role("button", name="Stop").click()
+    page.wait_for_function(STATUS_IS, arg=["ABORTED"], timeout=15_000)  # long before the 20 s step ends
+    assert launcher.locator(".wb-status").inner_text().startswith("ABORTED ·")
+    view = inspector_of(launcher)
+    page.wait_for_function("() => document.querySelector('.workbench-launcher g.node[data-state=\"fetch_alert\"]')"
+                           ".getAttribute('data-status') === 'aborted'", timeout=15_000)
+    colours = page.evaluate("""() => {
+        const root = document.querySelector('.workbench-launcher');
+        const swatch = (s) => getComputedStyle(root.querySelector(
+            `.wb-legend-item[data-status="${s}"] .wb-swatch`)).borderTopColor;
+        const node = root.querySelector('g.node[data-state="fetch_alert"] rect');
+        return {status: getComputedStyle(root.querySelector('.wb-status')).color, node: getComputedStyle(node).stroke,
+                aborted: swatch('aborted'), failed: swatch('failed')};
+    }""")
+    assert colours["status"] == colours["node"] == colours["aborted"]  # one colour for ABORTED everywhere...
+    assert colours["aborted"] != colours["failed"]  # ...and it is not FAILED's
+    assert kernel(page, "print(launcher.execution.describe()['status'])") == "ABORTED"
+    view.screenshot(path=str(artifacts / "lab-launcher-aborted.png"))

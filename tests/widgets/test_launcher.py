@@ -10,6 +10,7 @@ import html
 import re
 import threading
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ THROTTLE_PAGE = "page_oncall: {throttle: {burst: 1, every: 1000}}"
 def text(widget: object) -> str:
     """What an HTML widget shows, tags stripped and entities decoded."""
     return html.unescape(re.sub(r"<[^>]+>", " ", str(getattr(widget, "value", ""))))
+
+
+def node_statuses(svg: str) -> dict[str, str]:
+    """State name → the status its node is drawn with (the legend's entries are not nodes)."""
+    root = ET.fromstring(svg)
+    return {g.get("data-state", ""): g.get("data-status", "") for g in root.iter("{http://www.w3.org/2000/svg}g")
+            if "node" in (g.get("class") or "").split() and g.get("data-state")}
 
 
 def visible_text(launcher: Launcher) -> str:
@@ -106,7 +114,7 @@ def test_an_injected_throttle_is_retried_on_the_warped_clock_and_shown_live() ->
     assert wall < progress.duration_s  # time warp: the back-off took no wall-clock time
     assert progress.events == len(history)
     assert f"SUCCEEDED · {len(history)} events · 1 retries" in launcher.status_text
-    assert "↻1" in launcher.graph.value and 'data-status="succeeded"' in launcher.graph.value
+    assert "↻1" in launcher.graph.svg and 'data-status="succeeded"' in launcher.graph.svg
     assert "paged" in launcher.result.value and execution.name in launcher.result.value
     assert launcher.output["alert_id"] == "ALR-20417" and launcher.output["paged"] is True
     assert not launcher.explore_button.disabled and launcher.stop_button.disabled
@@ -146,8 +154,9 @@ def test_stop_aborts_the_running_execution(tmp_path: Path) -> None:
         assert launcher.wait_done(60) == "ABORTED"
     assert execution.status == "ABORTED"
     assert "ABORTED" in launcher.status_text and not launcher.running
-    assert 'data-status="aborted"' in launcher.graph.value  # fetch_alert never finished: stopped, not failed
-    assert 'data-status="failed"' not in launcher.graph.value
+    drawn = node_statuses(launcher.graph.svg)
+    assert drawn["fetch_alert"] == "aborted"  # fetch_alert never finished: stopped, not failed
+    assert "failed" not in drawn.values()
 
 
 def test_without_aws_credentials_the_error_is_one_plain_sentence(monkeypatch: pytest.MonkeyPatch,

@@ -78,3 +78,25 @@ def test_input_box_accepts_any_json(text: str) -> None:
     from workbench.widgets.launcher.launch_settings import check_input
 
     assert check_input(text).value == json.loads(text)
+
+
+def test_a_redrive_reopens_the_execution_and_the_state_that_did_not_finish() -> None:
+    p = LiveProgress()
+    p.add({"id": 1, "previousEventId": 0, "type": "ExecutionStarted"})
+    p.add({"id": 2, "previousEventId": 1, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "Sum"}})
+    p.add({"id": 3, "previousEventId": 2, "type": "TaskScheduled"})
+    p.add({"id": 4, "previousEventId": 3, "type": "TaskFailed", "taskFailedEventDetails": {"error": "Boom"}})
+    p.add({"id": 5, "previousEventId": 4, "type": "ExecutionFailed", "executionFailedEventDetails": {"error": "Boom"}})
+    assert p.history_ended and p.status == "FAILED" and p.overlay()["Sum"].status == "failed"
+    p.add({"id": 6, "previousEventId": 5, "type": "ExecutionRedriven",
+           "executionRedrivenEventDetails": {"redriveCount": 1}})
+    assert not p.history_ended and p.status == "RUNNING" and p.error is None
+    p.add({"id": 7, "previousEventId": 6, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "Sum"}})
+    p.add({"id": 8, "previousEventId": 7, "type": "TaskScheduled"})
+    assert p.overlay()["Sum"].status == "running"
+    p.add({"id": 9, "previousEventId": 8, "type": "TaskSucceeded"})
+    p.add({"id": 10, "previousEventId": 9, "type": "TaskStateExited", "stateExitedEventDetails": {"name": "Sum"}})
+    p.add({"id": 11, "previousEventId": 10, "type": "ExecutionSucceeded",
+           "executionSucceededEventDetails": {"output": "{}"}})
+    assert p.history_ended and p.status == "SUCCEEDED" and p.overlay()["Sum"].status == "succeeded"
+    assert p.states["Sum"].retries == 0  # the redrive ran the state again: a new visit, not a retry

@@ -16,6 +16,7 @@ _LAZY: dict[str, str] = {
     "AslPreview": "workbench.widgets.preview.widget",
     "Launcher": "workbench.widgets.launcher.widget",
     "HistoryExplorer": "workbench.widgets.explorer.widget",
+    "ExecutionView": "workbench.widgets.inspect.widget",
 }
 
 

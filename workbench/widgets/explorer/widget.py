@@ -2,7 +2,8 @@
 
 Pick executions (a state machine and a status/time window, an execution handle or ARN, or history
 files); the fetch runs in a thread with a progress bar. Tabs: executions, per-state latency, retries,
-failures, cost, and the timeline of one execution with its graph. The status and state filters apply
+failures, cost, and the timeline of one execution with its graph, which is the inspector (click a state
+for its visits, attempts, inputs and outputs; events and table views). The status and state filters apply
 to every tab; the frames can be exported (CSV/Parquet, atomic) and a report written.
 """
 
@@ -35,8 +36,8 @@ from workbench.widgets.explorer.data import (
     parse_when,
     state_names,
 )
-from workbench.widgets.launcher.widget import plain_error
-from workbench.widgets.preview.widget import graph_html
+from workbench.widgets.inspect import ExecutionView
+from workbench.widgets.launcher.status import plain_error
 
 TABS = ("Executions", "Latency", "Retries", "Failures", "Cost", "Timeline")
 
@@ -51,6 +52,7 @@ class HistoryExplorer(widgets.VBox):
 
     ``source`` is an :class:`Execution` (or a list), an execution ARN, a state machine name/ARN (with
     the status and window set in the widget), history file(s)/folder, or ready ``HistoryFrames``.
+    The Timeline tab's graph is :attr:`inspector` (an ``ExecutionView``): click a state to inspect it.
 
     Example:
         >>> from workbench.widgets import HistoryExplorer
@@ -104,10 +106,10 @@ class HistoryExplorer(widgets.VBox):
         self.panes = {name: _pane() for name in TABS[:-1]}
         self.timeline_pick = widgets.Dropdown(options=[], description="execution", layout=widgets.Layout(width="520px"))
         self.timeline_pick.observe(lambda _c: None if self._quiet else self._render_timeline(), names="value")
-        self.timeline_graph = widgets.HTML(layout=widgets.Layout(overflow="auto", max_height="560px"))
+        self.inspector = ExecutionView(layout=widgets.Layout(width="100%"))
         timeline_table, timeline_figure, _ = _pane()
         self.panes["Timeline"] = (timeline_table, timeline_figure,
-                                  widgets.VBox([self.timeline_pick, timeline_figure, self.timeline_graph,
+                                  widgets.VBox([self.timeline_pick, timeline_figure, self.inspector,
                                                 timeline_table]))
         self.tabs = widgets.Tab(children=[self.panes[n][2] for n in TABS], titles=list(TABS))
         self.export_folder = widgets.Text(value="history-export", description="folder")
@@ -276,25 +278,34 @@ class HistoryExplorer(widgets.VBox):
         table, out, _ = self.panes["Timeline"]
         arn = self.timeline_pick.value
         if not arn or not self.filtered:
-            table.value, out.outputs, self.timeline_graph.value = views.table_html(pd.DataFrame()), (), ""
+            table.value, out.outputs = views.table_html(pd.DataFrame()), ()
+            self.inspector.show_graph(None)
             return
         states = self.filtered["states"]
         rows = states[states["execution"].astype(str) == arn]
         cols = [c for c in ("path", "type", "status", "attempts", "retries", "duration_ms", "error") if c in rows]
         table.value = views.table_html(rows[cols], index=False)
         out.outputs = (views.figure_bundle(views.figure("timeline_figure", self.filtered, arn)),)
-        definition = self._definition_of(arn)
+        history = next((h for h in self.histories if h.execution_arn == arn), None)
+        definition = self._definition_of(history)
         overlay = views.figure("overlay_for_execution", self.filtered, arn, definition) if definition else None
-        self.timeline_graph.value = graph_html(definition, overlay) if definition else ""
+        if history is not None:  # the inspector reads the whole history; the colours follow the filters
+            self.inspector.show_execution(definition, history, overlay)
+        else:  # ready-made frames carry no events: the graph alone
+            self.inspector.show_graph(definition, overlay)
 
-    def _definition_of(self, arn: str) -> dict[str, Any] | None:
-        for h in self.histories:
-            if h.execution_arn == arn and isinstance(h.definition, dict):
-                return h.definition
+    def _definition_of(self, history: ExecutionHistory | None) -> dict[str, Any] | None:
+        if history is not None and isinstance(history.definition, dict):
+            return history.definition
         return self.definition
 
     def select_execution(self, execution: str) -> None:
-        """Show the timeline of one execution (its name or ARN)."""
+        """Show the timeline and the inspector of one execution (its name or ARN).
+
+        Example:
+            >>> explorer.select_execution("triage-20250101T000000Z-abc123")  # doctest: +SKIP
+            >>> explorer.inspector.select("search_logs")[0]["attempts"]  # doctest: +SKIP
+        """
         for label, arn in self.timeline_pick.options:
             if execution in (label, arn):
                 self.timeline_pick.value = arn

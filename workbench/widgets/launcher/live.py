@@ -74,6 +74,8 @@ class LiveProgress:
     started_at: datetime | None = None
     stopped_at: datetime | None = None
     states: dict[str, StateTally] = field(default_factory=dict)
+    #: The history shows the end (a terminal event after the last ``ExecutionRedriven``, if any).
+    history_ended: bool = False
     _state_of: dict[int, str] = field(default_factory=dict, repr=False)
     _open: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
@@ -86,7 +88,14 @@ class LiveProgress:
         when = event.get("timestamp") if isinstance(event.get("timestamp"), datetime) else None
         if kind == "ExecutionStarted":
             self.started_at = when
+        if kind == "ExecutionRedriven":  # the same execution goes on from where it stopped
+            self.status, self.error, self.cause, self.output, self.stopped_at = "RUNNING", None, None, None, None
+            self.history_ended = False
+            for tally in self.states.values():  # the visits left open are run again, as new visits
+                tally.exited = max(tally.exited, tally.entered)
+            return
         if kind in _FINAL:
+            self.history_ended = True
             self.status = _FINAL[kind]
             self.error, self.cause = details.get("error"), details.get("cause")
             self.output = details.get("output")
