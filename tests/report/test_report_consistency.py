@@ -23,7 +23,8 @@ from workbench.report import build, sections, sections_cost, sections_runs
 
 FILES = sorted(p.name for p in (CORPUS / "histories").glob("*.json") if p.name != "INDEX.json")
 _FIGURES = {sections: ("outcomes_figure", "latency_figure", "timeline_figure"),
-            sections_runs: ("retry_heatmap", "backoff_scatter"), sections_cost: ("cost_timeline", "cost_bars")}
+            sections_runs: ("retry_heatmap", "backoff_scatter"),
+            sections_cost: ("cost_timeline", "cost_bars", "break_even_figure")}
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -14,11 +14,13 @@ import pytest
 
 import workbench
 from tests.history.hand_histories import FANOUT, exec_arn, fanout, frames_of, payment, ten_states
+from tests.history.test_one_lambda import waited, waited_and_long
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.redact import redact_text
 from workbench.history import frames, load_history
 from workbench.history.analysis import state_latency
 from workbench.history.analysis.retries import retry_summary
+from workbench.history.cost import cost_ways_summary, one_lambda_costs
 from workbench.history.cost.frame_costs import tool_costs
 from workbench.viz import (
     backoff_figure,
@@ -33,6 +35,7 @@ from workbench.viz import (
     timeline_figure,
 )
 from workbench.viz.figures.base import fmt_ms, label
+from workbench.viz.figures.cost import break_even_figure
 from workbench.viz.figures.run import run_figure, state_list
 from workbench.viz.graph.overlay_from_history import graph_key
 
@@ -42,7 +45,7 @@ CORPUS_FILES = sorted(p.name for p in (Path(__file__).resolve().parents[2].paren
 
 def _all_figures(f: Any) -> list[go.Figure]:
     return [timeline_figure(f), latency_figure(f), retries_figure(f), backoff_figure(f), outcomes_figure(f),
-            cost_figure(f), cost_figure(f, by="tool"), cost_over_time_figure(f)]
+            cost_figure(f), cost_figure(f, by="tool"), cost_over_time_figure(f), break_even_figure(f)]
 
 
 def _annotations(fig: go.Figure) -> list[str]:
@@ -171,6 +174,49 @@ def test_cost_figures_show_the_cost_tables() -> None:
     assert len(over_time.data[0].x) == 2 and over_time.layout.xaxis.title.text == "execution start (UTC)"
     with pytest.raises(WorkbenchError, match="by must be"):
         cost_figure(f, by="region")
+
+
+def test_break_even_figure_has_the_three_ways_and_the_measured_point() -> None:
+    f = waited()
+    fig = break_even_figure(f)
+    lines, marked = fig.data[:3], fig.data[3]
+    assert [t.name for t in fig.data] == ["Standard", "Express", "One Lambda (1024 MB, x86_64)",
+                                          "these runs (measured)"]
+    assert all(t.mode == "lines" for t in lines) and marked.mode == "markers"
+    ways = cost_ways_summary(f)
+    # the measured point: each way's cost per 1,000 of these runs, at their 6 steps
+    assert list(marked.x) == [6.0, 6.0, 6.0]
+    assert np.allclose(marked.y, ways["per_1000_usd"].to_numpy(), rtol=1e-12)
+    # x = steps 1..N; Standard is $0.025 per 1,000 executions per step
+    assert list(lines[0].x[:3]) == [1, 2, 3] and np.allclose(lines[0].y[:3], [0.025, 0.05, 0.075], rtol=1e-12)
+    assert "Standard costs more than one Lambda from 83 steps on." in _annotations(fig)
+    assert any(a.startswith("break-even: 83 steps") for a in _annotations(fig))
+    assert fig.layout.title.subtitle.text.startswith("AWS list prices as of")
+    assert "750 ms of tool time per step" in fig.layout.xaxis.title.text
+    assert break_even_figure(one_lambda_costs(f)).to_json() == fig.to_json()  # from a costs table: the same figure
+
+
+def test_break_even_figure_stops_the_one_lambda_line_at_fifteen_minutes() -> None:
+    fig = break_even_figure(waited(), max_steps=1200, memory_mb=2048, arch="arm64")
+    one = fig.data[2]
+    assert one.name == "One Lambda (2048 MB, arm64)"
+    assert one.y[1116] is not None and all(v is None for v in one.y[1117:])  # steps 1,118..1,200: over 15 min
+    assert fig.data[0].y[-1] is not None  # Standard goes on
+    assert any(a.startswith("15 min: no one Lambda beyond") for a in _annotations(fig))
+    assert [s.x0 for s in fig.layout.shapes if s.line.dash == "dash"] == [1117.5]
+
+
+def test_break_even_figure_marks_only_the_ways_that_could_price_the_runs() -> None:
+    fig = break_even_figure(waited_and_long())
+    marked = fig.data[3]
+    # Standard and Express price both runs (6 and 10 steps), one Lambda only the one under 15 minutes
+    assert len(marked.y) == 3 and list(marked.x) == [8.0, 8.0, 6.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        untimed = frames(load_history(Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "histories"
+                                      / "test_activities__test_activity_task.json"))
+    empty = break_even_figure(untimed)
+    assert len(empty.data) == 0 and "No run has timestamps" in _annotations(empty)[0]
 
 
 def test_outcomes_count_every_execution_per_bucket() -> None:

@@ -21,6 +21,7 @@ _LAZY: dict[str, str] = {
     "backoff_figure": "workbench.viz.figures.retries",
     "cost_figure": "workbench.viz.figures.cost",
     "cost_over_time_figure": "workbench.viz.figures.cost",
+    "break_even_figure": "workbench.viz.figures.cost",
     "outcomes_figure": "workbench.viz.figures.outcomes",
     "run_figure": "workbench.viz.figures.run",
     "state_list": "workbench.viz.figures.run",

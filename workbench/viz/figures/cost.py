@@ -1,4 +1,5 @@
-"""Cost figures: what each state or tool costs, and what each execution cost over time.
+"""Cost figures: what each state or tool costs, what each execution cost over time, and where Standard,
+Express and one Lambda break even.
 
 Numbers come from :mod:`workbench.history.cost.frame_costs` (marginal cost: first price tier, no free
 tier, prices from the bundled table); pass ``prices=load_prices().assume_region(...)`` for regions
@@ -17,13 +18,17 @@ from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.money import fmt_per_executions, fmt_usd
 from workbench.history._frame_access import frame
+from workbench.history.cost.break_even import break_even
 from workbench.history.cost.frame_costs import ToolConfigs, execution_costs, state_costs, tool_costs
+from workbench.history.cost.one_lambda import LAMBDA_MAX_DURATION_S, way_labels
 from workbench.history.cost.prices import PriceTable, load_prices
-from workbench.viz.figures.base import EXECUTION_COLORS, empty_figure, label, note, plot_time, style
+from workbench.viz.figures.base import EXECUTION_COLORS, empty_figure, fmt_ms, label, note, plot_time, style
 
 SFN_COLOR = "#8a61c7"
 LAMBDA_COLOR = "#ec7211"
 REQUEST_COLOR = "#c9870c"
+EXPRESS_COLOR = "#0972d3"
+WAY_COLORS = {"standard": SFN_COLOR, "express": EXPRESS_COLOR, "one_lambda": LAMBDA_COLOR}
 #: Money on axes: plain decimals with 3 significant digits (d3 ``r``), never ``1.23e+3`` or ``0.00``.
 USD_TICKS = "$,.3~r"
 
@@ -156,4 +161,69 @@ def cost_timeline(costs: pd.DataFrame, starts: pd.Series, *, prices: PriceTable 
     total = float(costs["cost_usd"].sum())
     n = len(costs)
     note(fig, f"{n:,} execution{'s' if n != 1 else ''}, {fmt_usd(total)} in total: {fmt_per_executions(total, n)}")
+    return fig
+
+
+def break_even_figure(frames_or_costs: Any, *, max_steps: int | None = None, memory_mb: int = 1024,
+                      arch: str = "x86_64", region: str | None = None, express_memory_mb: float = 64,
+                      prices: PriceTable | None = None) -> go.Figure:
+    """Cost per 1,000 executions against the number of steps: Standard, Express and one Lambda, and these runs.
+
+    Why: to see at a glance from how many steps one long function beats paying per state transition
+    (or the reverse), for work like these runs. Takes history frames or a ``one_lambda_costs`` table.
+    Three lines (the model of :func:`~workbench.history.cost.break_even.break_even`: the measured mean
+    tool time per step and waits per run), the one-Lambda line ending where a run would pass 15
+    minutes, and a marked point per way: what these runs really cost, at their mean number of steps.
+
+    Example:
+        >>> fig = break_even_figure(frames, memory_mb=1024)                    # doctest: +SKIP
+        >>> [t.name for t in fig.data]                                         # doctest: +SKIP
+        ['Standard', 'Express', 'One Lambda (1024 MB, x86_64)', 'these runs (measured)']
+    """
+    title = "Cost per 1,000 executions by number of steps"
+    model = break_even(frames_or_costs, max_steps=max_steps, memory_mb=memory_mb, arch=arch, region=region,
+                       express_memory_mb=express_memory_mb, prices=prices)
+    facts = model.attrs["model"]
+    cited = pd.DataFrame()
+    cited.attrs["prices"] = model.attrs["prices"]
+    if not facts["runs_modelled"]:
+        why = model.attrs["verdict"] if model.attrs["measured"] else "no executions"
+        return price_subtitle(empty_figure(title, why), cited, prices)
+    names = way_labels(facts["memory_mb"], facts["arch"])
+    steps = [int(n) for n in model.index]
+    durations = model["duration_ms"].tolist()
+    fig = go.Figure()
+    for key, dash in (("standard", "solid"), ("express", "dot"), ("one_lambda", "solid")):
+        values = [None if pd.isna(v) else float(v) for v in model[f"{key}_usd"]]
+        hover = [None if v is None else f"{n:,} steps, run of {label(fmt_ms(d))}<br>{label(names[key])}: "
+                 f"{label(fmt_usd(v))} per 1,000 executions" for n, d, v in zip(steps, durations, values, strict=True)]
+        fig.add_trace(go.Scatter(name=label(names[key]), x=steps, y=values, mode="lines", hovertext=hover,
+                                 hoverinfo="text", line={"color": WAY_COLORS[key], "width": 2, "dash": dash}))
+    measured = model.attrs["measured"]
+    keys = [k for k in ("standard", "express", "one_lambda") if k in measured]
+    fig.add_trace(go.Scatter(
+        name="these runs (measured)", mode="markers", x=[measured[k][0] for k in keys],
+        y=[measured[k][1] for k in keys],
+        marker={"symbol": "diamond", "size": 11, "color": [WAY_COLORS[k] for k in keys],
+                "line": {"color": "#16191f", "width": 1}},
+        hovertext=[f"these runs as {label(names[k])}: {label(fmt_usd(measured[k][1]))} per 1,000 executions at "
+                   f"{measured[k][0]:,.1f} steps on average" for k in keys], hoverinfo="text"))
+    crossing = model.attrs["break_even_steps"]
+    if crossing is not None:
+        fig.add_vline(x=crossing, line={"dash": "dot", "color": "#5f6b7a", "width": 1},
+                      annotation_text=label(f"break-even: {crossing:,} steps"), annotation_position="bottom right",
+                      annotation_font={"size": 10, "color": "#5f6b7a"})
+    limit = model.attrs["limit_steps"]
+    if limit is not None and limit < steps[-1]:
+        fig.add_vline(x=limit + 0.5, line={"dash": "dash", "color": LAMBDA_COLOR, "width": 1},
+                      annotation_text=label(f"{LAMBDA_MAX_DURATION_S // 60} min: no one Lambda beyond"),
+                      annotation_position="top left", annotation_font={"size": 10, "color": LAMBDA_COLOR})
+    style(fig, title, height=430)
+    price_subtitle(fig, cited, prices)
+    fig.update_xaxes(title_text=label(
+        f"steps (state transitions) per execution; model from {facts['runs_modelled']:,} run"
+        f"{'s' if facts['runs_modelled'] != 1 else ''}: {fmt_ms(facts['wait_ms_per_execution'])} of waits and "
+        f"back-offs + {fmt_ms(facts['tool_ms_per_step'])} of tool time per step"), rangemode="tozero")
+    fig.update_yaxes(title_text="USD per 1,000 executions", tickformat=USD_TICKS, rangemode="tozero")
+    note(fig, model.attrs["verdict"])
     return fig
