@@ -26,7 +26,7 @@ typecheck: install
 	$(VENV)/bin/mypy workbench
 
 unit: install
-	$(PY) -m pytest
+	$(PY) -m pytest --missions missions
 
 # Every notebook runs top to bottom (no AWS credentials needed) and ends by asserting what it showed.
 notebooks: install

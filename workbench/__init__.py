@@ -54,10 +54,19 @@ _LAZY: dict[str, str] = {
     "execution_costs": "workbench.history.cost.frame_costs",
     "lambda_attempts": "workbench.history.cost",
     "what_if": "workbench.history.cost",
+    "one_lambda_costs": "workbench.history.cost",
+    "cost_ways_summary": "workbench.history.cost",
+    "break_even_figure": "workbench.viz",
     "latency_figure": "workbench.viz",
     "run_figure": "workbench.viz.figures.run",
     "state_list": "workbench.viz.figures.run",
     "import_asl": "workbench.asl.importer",
+    "run_mission_tests": "workbench.history.mission_tests",
+    "replay": "workbench.history.replay",
+    "replay_one": "workbench.history.replay",
+    "recorded_calls": "workbench.history.replay",
+    "whatif": "workbench.history.whatif",
+    "whatif_report": "workbench.report.whatif",
 }
 
 

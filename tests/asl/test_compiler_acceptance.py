@@ -19,7 +19,8 @@ from tests.asl.moto_support import moto_parse, moto_stepfunctions, run_definitio
 from workbench.asl.compiler import compile_mission, compile_to_json, dumps_asl
 from workbench.mission import Mission, load_mission, loads_mission
 
-MISSIONS = sorted((Path(__file__).resolve().parents[2] / "missions").glob("*.yaml"))
+MISSIONS = sorted(p for p in (Path(__file__).resolve().parents[2] / "missions").glob("*.yaml")
+                  if not p.name.endswith(".tests.yaml"))  # NAME.tests.yaml: Mission tests, not Missions
 
 
 @pytest.fixture(scope="module")

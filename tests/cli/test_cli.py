@@ -76,7 +76,8 @@ def test_validate_exit_codes_and_json(tmp_path: Path, text: str, code: int, need
 
 
 def test_validate_all_examples_is_clean() -> None:
-    code, _out, err = invoke("validate", *[str(p) for p in sorted((REPO / "missions").glob("*.yaml"))])
+    code, _out, err = invoke("validate", *[str(p) for p in sorted((REPO / "missions").glob("*.yaml"))
+                                           if not p.name.endswith(".tests.yaml")])
     assert code == 0, err
 
 

@@ -22,6 +22,7 @@ from workbench.core.arn import (
     ArnKind,
     find_arns,
     looks_like_arn,
+    mask_arns,
     short_name,
 )
 from workbench.core.diagnostics import ArnError, WorkbenchError
@@ -207,6 +208,36 @@ def test_helpers() -> None:
         "arn:aws:lambda:eu-west-1:1:function:probe", "arn:aws:states:::lambda:invoke"]
     same = "arn:aws:states:us-east-1:1:stateMachine:cached"
     assert Arn.try_parse(same) is Arn.try_parse(same)  # cached: per-event callers parse each ARN once
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("arn:aws:states:eu-west-1:111122223333:execution:m:run-1", "<execution arn>"),
+    ("arn:aws:states:eu-west-1:111122223333:execution:m/Map:child-3", "<execution arn>"),
+    ("'arn:aws-cn:states:cn-north-1:111122223333:stateMachine:m:3' exists", "'<state machine arn>' exists"),
+    ("arn:aws:states:us-east-1:111122223333:express:m:a:b ended", "<express arn> ended"),
+    ("run arn:aws:states:us-east-1:111122223333:mapRun:m/Fan:7c1d", "run <mapRun arn>"),
+    ("arn:aws:states:us-east-1:111122223333:activity:review",
+     "arn:<partition>:states:<region>:<account>:activity:review"),
+    ("role arn:aws:iam::111122223333:role/x, topic arn:aws:sns:us-east-1:111122223333:ops",
+     "role arn:<partition>:iam:<region>:<account>:role/x, topic arn:<partition>:sns:<region>:<account>:ops"),
+    ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke"),  # no account: nothing ties it to a run
+    ("arn:aws:states:<region>:<account>:execution:m:run-1", "arn:aws:states:<region>:<account>:execution:m:run-1"),
+    ("arn:aws:lambda:us-east-1:1:function:f", "arn:aws:lambda:us-east-1:1:function:f"),  # not a real account id
+    ("no ARN here", "no ARN here"),
+])
+def test_mask_arns_masks_what_ties_an_arn_to_one_run(text: str, masked: str) -> None:
+    assert mask_arns(text) == masked
+
+
+def test_mask_arns_makes_two_runs_messages_equal() -> None:
+    """A recording's cause and its replay's differ only in account, region and execution name: masked, equal."""
+    recorded = ("Lambda arn:aws:lambda:eu-west-1:111122223333:function:fetch failed in "
+                "arn:aws:states:eu-west-1:111122223333:execution:triage:run-1")
+    replayed = ("Lambda arn:aws:lambda:us-east-1:123456789012:function:fetch failed in "
+                "arn:aws:states:us-east-1:123456789012:execution:triage:replay-5f0e")
+    assert recorded != replayed and mask_arns(recorded) == mask_arns(replayed)
+    other_function = replayed.replace("function:fetch", "function:page")
+    assert mask_arns(recorded) != mask_arns(other_function)  # the resource still counts
 
 
 _FIELD = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)

@@ -2,9 +2,9 @@
 
 A recording (``corpus/histories/*.json``) holds the definition, the input (in ``ExecutionStarted``) and the
 events AWS produced. Replaying means: fill the placeholders the recorder left (Lambda ARNs, queue URLs,
-child state machines), serve every Lambda with a *replay tool* that returns the recorded result or raises
-the recorded error (in recorded order, matched on the event when it can), answer callback tokens the way
-the recorded worker did, run the machine on the engine with time warp, and compare four things with the
+child state machines), answer callback tokens the way the recorded worker did, and run the machine with the
+product's replay (:mod:`workbench.history.replay`: every Lambda call gets its recorded result or error, by
+state, attempt and input) on the engine with time warp. Then compare four things with the
 recording (:data:`DIMENSIONS`): the final status, the sequence of event types, the final output, and the
 final error and cause. Output, error and cause are compared after :func:`fidelity_normalise.normalise`,
 which masks only what must differ between two accounts and two runs (ARNs, ids, times, placeholders).
@@ -13,6 +13,7 @@ which masks only what must differ between two accounts and two runs (ARNs, ids, 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import time
@@ -21,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.engine.fidelity_normalise import normalise
-from tests.engine.replay_tools import ReplayTool, recorded_lambda_outcomes, serve_replay
-from tests.engine.replay_world import World
+from tests.engine.replay_world import ROLE_ARN, World
+from workbench.history.replay import ReplayResult, execute, plan_replay
 
-ROLE_ARN = "arn:aws:iam::123456789012:role/replay"
 TERMINAL = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED", "ExecutionAborted": "ABORTED",
             "ExecutionTimedOut": "TIMED_OUT"}
 # Services moto cannot stand in for: the scenario is skipped with this reason.
@@ -47,11 +47,12 @@ class Scenario:
     history: list[dict[str, Any]]
     source: dict[str, Any]
     index: dict[str, Any]
+    path: Path | None = None
 
     @classmethod
     def load(cls, path: Path, index: dict[str, Any]) -> Scenario:
         data = json.loads(path.read_text())
-        return cls(path.name, data["definition"], data["history"], data["source"], index)
+        return cls(path.name, data["definition"], data["history"], data["source"], index, path)
 
     @property
     def input(self) -> Any:
@@ -76,6 +77,7 @@ class Outcome:
     types: list[str]
     events: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    result: ReplayResult | None = None  # the product's replay result (path match, divergences)
 
 
 def load_scenarios(folder: Path) -> list[Scenario]:
@@ -322,7 +324,12 @@ def skip_reason(scenario: Scenario) -> str | None:
 
 
 def run(scenario: Scenario, engine: Any, tag: str, *, deadline: float = 60.0) -> Outcome:
-    """Replay one scenario on ``engine`` and return what happened."""
+    """Replay one scenario on ``engine`` with the product's replay (its Lambda serving), in this scenario's world.
+
+    The world (queues, tables, buckets, child machines, callback and activity workers) is the test's: the
+    recorder's placeholders name resources only this corpus knows. Lambda calls are answered by
+    :mod:`workbench.history.replay`, the same code ``workbench replay`` runs.
+    """
     reason = skip_reason(scenario)
     if reason:
         raise SkipScenario(reason)
@@ -330,41 +337,17 @@ def run(scenario: Scenario, engine: Any, tag: str, *, deadline: float = 60.0) ->
     world = World(engine, tag, scenario.definition, scenario.history)
     tool_name = f"replay-{tag}"
     lambda_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{tool_name}"
-    tool = ReplayTool(recorded_lambda_outcomes(scenario.history))
-    engine.register_tool(tool_name, serve_replay(tool))
-    sfn = engine.client()
     try:
         definition = prepare_definition(scenario, world, lambda_arn)
         execution_input = prepare_input(scenario, world, tool_name)
-        machine = sfn.create_state_machine(name=f"replay-{tag}", definition=json.dumps(definition),
-                                           roleArn=ROLE_ARN)["stateMachineArn"]
-        world.own(machine)
-        arn = sfn.start_execution(stateMachineArn=machine, name=f"replay-{tag}",
-                                  input=execution_input)["executionArn"]
-        abort_after = len(scenario.history) - 1 if scenario.status == "ABORTED" else None
-        status = _wait(sfn, arn, started + deadline, abort_after)
-        events = _history(sfn, arn)
+        plan = plan_replay(scenario.path, definition)
+        # The definition and input are the recorded ones with the placeholders filled: an unchanged replay.
+        plan = dataclasses.replace(
+            plan, input=execution_input, edited=False, subject="the recorded definition",
+            function_names=plan.function_names | {tool_name}, role_arn=ROLE_ARN,
+            stop_after_events=len(scenario.history) - 1 if scenario.status == "ABORTED" else None)
+        result = execute(plan, engine, deadline=deadline, name=f"replay-{tag}")
     finally:
-        tool.close()
         world.close()
-        engine.unregister_tool(tool_name)
-    return Outcome(status, [e["type"] for e in events], events, time.monotonic() - started)
-
-
-def _wait(sfn: Any, arn: str, deadline: float, abort_after: int | None) -> str:
-    while True:
-        status = str(sfn.describe_execution(executionArn=arn)["status"])
-        if status != "RUNNING":
-            return status
-        if abort_after is not None and len(_history(sfn, arn)) >= abort_after:
-            sfn.stop_execution(executionArn=arn)
-            abort_after = None
-        if time.monotonic() > deadline:
-            sfn.stop_execution(executionArn=arn, error="Replay.Deadline", cause="the replay took too long")
-            return "RUNNING"
-        time.sleep(0.02)
-
-
-def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
-    pages = sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
-    return [event for page in pages for event in page["events"]]
+    events = list(result.replayed_events)
+    return Outcome(result.replayed_status, [e["type"] for e in events], events, time.monotonic() - started, result)

@@ -18,7 +18,8 @@ import pytest
 from workbench.asl.compiler import compile_mission
 from workbench.mission import Mission, check_mission, load_mission
 
-MISSIONS = {p.stem: p for p in sorted((Path(__file__).resolve().parents[2] / "missions").glob("*.yaml"))}
+MISSIONS = {p.stem: p for p in sorted((Path(__file__).resolve().parents[2] / "missions").glob("*.yaml"))
+            if not p.name.endswith(".tests.yaml")}  # NAME.tests.yaml: Mission tests, not Missions
 TOOL_MISSIONS = [name for name, path in MISSIONS.items() if load_mission(path).tools]
 
 

@@ -22,7 +22,8 @@ from workbench.mission import (
 from workbench.mission.loader import parse_document, save_mission
 from workbench.mission.schema import mission_schema_json
 
-MISSIONS = sorted((Path(__file__).resolve().parents[2] / "missions").glob("*.yaml"))
+MISSIONS = sorted(p for p in (Path(__file__).resolve().parents[2] / "missions").glob("*.yaml")
+                  if not p.name.endswith(".tests.yaml"))  # NAME.tests.yaml: Mission tests, not Missions
 
 
 def load_error(text: str) -> Diagnostic:

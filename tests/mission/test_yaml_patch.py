@@ -29,7 +29,8 @@ from workbench.mission.yaml_patch import (
     set_value,
 )
 
-MISSIONS = sorted((Path(__file__).resolve().parents[2] / "missions").glob("*.yaml"))
+MISSIONS = sorted(p for p in (Path(__file__).resolve().parents[2] / "missions").glob("*.yaml")
+                  if not p.name.endswith(".tests.yaml"))  # NAME.tests.yaml: Mission tests, not Missions
 NAMES = [p.stem for p in MISSIONS]
 
 

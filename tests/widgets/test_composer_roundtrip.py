@@ -18,7 +18,7 @@ from workbench.mission import loads_mission
 from workbench.widgets import MissionComposer
 
 REPO = Path(__file__).resolve().parents[2]
-MISSIONS = sorted((REPO / "missions").glob("*.yaml"))
+MISSIONS = sorted(p for p in (REPO / "missions").glob("*.yaml") if not p.name.endswith(".tests.yaml"))
 TRIAGE = REPO / "missions" / "incident_triage.yaml"
 
 

@@ -20,7 +20,7 @@ try:  # typer >= 0.20 ships its own copy of click
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment,no-redef]
 
-from workbench.cli import build, demo, history, report, run
+from workbench.cli import build, demo, history, mission_test, replay, report, run, whatif
 from workbench.cli.output import bug_line, debugging, interruptible
 
 
@@ -59,7 +59,7 @@ app = typer.Typer(
     cls=_OneLineUsageErrors,
 )
 
-for _module in (build, demo, run, history, report):
+for _module in (build, demo, run, history, report, mission_test, replay, whatif):
     _module.register(app)
 
 

@@ -9,10 +9,11 @@ Templated ARNs parse: a ``${Placeholder}`` (CloudFormation, ``--sub``) or a ``<p
 histories) stands for one field, even when it holds a colon, as in ``arn:${AWS::Partition}:...``.
 Parsing is cached (:meth:`Arn.try_parse`), so per-event callers pay once for each distinct ARN.
 
-:class:`ArnKind`, :class:`Integration`, the field patterns, the kind tuples, :func:`find_arns` and
-:func:`looks_like_arn` live in :mod:`workbench.core.arn_syntax` (it imports nothing from here: no cycle)
-and are re-exported, so ``from workbench.core.arn import NAME`` works for every name in ``__all__``. Lambda
-``FunctionName`` references (``FunctionRef``, ``function_name``) are in :mod:`workbench.core.lambda_names`.
+:class:`ArnKind`, :class:`Integration`, the field patterns, the kind tuples, :func:`find_arns`,
+:func:`mask_arns` and :func:`looks_like_arn` live in :mod:`workbench.core.arn_syntax` (it imports nothing from
+here: no cycle) and are re-exported, so ``from workbench.core.arn import NAME`` works for every name in
+``__all__``. Lambda ``FunctionName`` references (``FunctionRef``, ``function_name``) are in
+:mod:`workbench.core.lambda_names`.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ from workbench.core.arn_syntax import (
     _quote,
     find_arns,
     looks_like_arn,
+    mask_arns,
 )
 from workbench.core.diagnostics import ArnError
 
 __all__ = ["ARN_IN_TEXT", "EXECUTION_KINDS", "STATE_MACHINE_KINDS", "Arn", "ArnError", "ArnKind", "Integration",
-           "find_arns", "looks_like_arn", "short_name"]
+           "find_arns", "looks_like_arn", "mask_arns", "short_name"]
 
 @dataclass(frozen=True, slots=True)
 class Arn:

@@ -1,6 +1,6 @@
 """ARN syntax below :class:`~workbench.core.arn.Arn`: the field patterns, :class:`ArnKind` and the shape of
 each kind, :class:`Integration`, splitting on the colons outside placeholders, and the ARNs in free text
-(:func:`find_arns`).
+(:func:`find_arns`, and :func:`mask_arns` to compare two runs' messages).
 
 Part of the one ARN parser with :mod:`workbench.core.arn`, which re-exports every public name here; import
 them from there. This module imports no other ARN code, so :mod:`workbench.core.arn` builds on it without a
@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 __all__ = ["ARN_IN_TEXT", "EXECUTION_KINDS", "STATE_MACHINE_KINDS", "ArnKind", "Integration", "find_arns",
-           "looks_like_arn"]
+           "looks_like_arn", "mask_arns"]
 
 _PH = r"\$\{[^${}\s]+\}|<[^<>\s]+>"  # one placeholder: ${Name} or <name>; may hold colons
 _PLACEHOLDER = re.compile(_PH)
@@ -31,6 +31,12 @@ _INTEGRATION = re.compile(r"(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z0-9_-]+(?:
 
 #: An ARN inside free text (an error message, a cause): up to a blank, quote, comma, semicolon or ``)``.
 ARN_IN_TEXT = re.compile(r"\barn:[\w<>-]+:[^\s\"',;)]+")
+# What ties an ARN in free text to one run (mask_arns): a state machine, execution, Express execution or Map
+# Run of a real (12-digit) account, up to a blank or quote; the partition, region and account of any other.
+_RUN_ARN = re.compile(r"arn:[\w-]+:states:[\w-]*:\d{12}:(execution|stateMachine|express|mapRun):[^\s\"']+")
+_ACCOUNT_HEAD = re.compile(r"arn:[\w-]+:([\w-]+):[\w-]*:\d{12}:")
+_RUN_TAGS = {"execution": "<execution arn>", "stateMachine": "<state machine arn>", "express": "<express arn>",
+             "mapRun": "<mapRun arn>"}
 
 
 class ArnKind(StrEnum):
@@ -151,6 +157,24 @@ def find_arns(text: str) -> list[str]:
         ['arn:aws:states:us-east-1:1:execution:M:run-1']
     """
     return ARN_IN_TEXT.findall(text)
+
+
+def mask_arns(text: str) -> str:
+    """``text`` with what ties its ARNs to one run or account masked, so a recording's message and its replay's
+    compare equal when only that differs.
+
+    A state machine, execution, Express execution or Map Run ARN becomes ``<execution arn>``, ``<state machine
+    arn>``, ``<express arn>`` or ``<mapRun arn>`` (up to the next blank or quote); any other ARN keeps its
+    service and resource, with ``<partition>``, ``<region>`` and ``<account>``. Only ARNs with a 12-digit
+    account are touched: integrations (``arn:aws:states:::...``) and already redacted ARNs stay as they are.
+
+    Example:
+        >>> mask_arns("arn:aws:states:eu-west-1:111122223333:execution:m:run-1 called "
+        ...           "arn:aws:lambda:eu-west-1:111122223333:function:fetch")
+        '<execution arn> called arn:<partition>:lambda:<region>:<account>:function:fetch'
+    """
+    text = _RUN_ARN.sub(lambda m: _RUN_TAGS[m[1]], text)
+    return _ACCOUNT_HEAD.sub(lambda m: f"arn:<partition>:{m[1]}:<region>:<account>:", text)
 
 
 class Integration(NamedTuple):

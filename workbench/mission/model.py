@@ -99,6 +99,8 @@ class Mission(BaseModel):
     defaults: Defaults = Field(default_factory=Defaults)
     local: LocalSettings = Field(default_factory=LocalSettings)
     asl: dict[str, Any] | None = Field(default=None, description="Extra top-level ASL fields, verbatim.")
+    tests: list[Any] | dict[str, Any] | None = Field(
+        default=None, description="Mission test cases for `workbench test` (docs/mission-tests.md); never compiled.")
     steps: list[Step] = Field(min_length=1)
 
     _source: Any = PrivateAttr(default=None)

@@ -44,6 +44,10 @@ def legend(overlay: Overlay, top: float, left: float = 16.0) -> tuple[str, float
         True
     """
     items: list[tuple[st.Paint, str, str]]
+    if overlay.mode == "coverage":
+        from workbench.viz.graph.coverage import coverage_legend
+
+        return coverage_legend(top, left)
     if overlay.mode == "heat":
         items = [(st.heat_paint(h), label, "") for h, label in ((0.0, "no failures"), (0.3, ""), (0.6, ""),
                                                                 (1.0, "most failures"))]

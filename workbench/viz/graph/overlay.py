@@ -22,7 +22,7 @@ LEGEND_STATUSES: tuple[str, ...] = ("succeeded", "retried", "failed", "caught", 
 #: Worst first: the status a state shows when its visits disagree.
 RANK = {"running": 0, "incomplete": 1, "failed": 2, "aborted": 3, "caught": 4, "retried": 5, "succeeded": 6}
 _BRANCH_BY_NAME = "/branch:"
-Mode = Literal["status", "heat"]
+Mode = Literal["status", "heat", "coverage"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,12 @@ STATUS_PAINT: dict[str, Paint] = {
     "not_reached": Paint("#f7f8f8", "#c6cbcc", "#8d9596", "#a4acb0"),
 }
 
+#: Coverage overlay (tests): a covered state, and one no test entered (white, dashed outline).
+COVERAGE_PAINT: dict[str, Paint] = {
+    "covered": Paint("#e3f4e1", "#1d8102", width=2.0),
+    "uncovered": Paint("#ffffff", "#8d9596", "#5f6b7a", "#8d9596", dash="5 4", width=1.6),
+}
+
 EDGE = "#5f6b7a"
 EDGE_CATCH = "#c3530f"
 EDGE_MUTED = "#d5dbdb"
@@ -88,5 +94,7 @@ def paint_for(node_type: str, entry: StateOverlay | None, mode: Mode | None) -> 
         return TYPE_PAINT.get(node_type, DEFAULT_PAINT)
     if mode == "heat":
         return heat_paint(entry.heat or 0.0) if entry is not None else heat_paint(0.0)
+    if mode == "coverage":
+        return COVERAGE_PAINT["covered" if entry is not None and entry.status != "not_reached" else "uncovered"]
     status = display_status(entry.status, entry.retries) if entry is not None else "not_reached"
     return STATUS_PAINT[status]

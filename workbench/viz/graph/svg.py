@@ -19,6 +19,7 @@ from workbench.asl.graph import END, START, Graph, graph_of
 from workbench.core.diagnostics import AslError, Diagnostic, Severity, WorkbenchError
 from workbench.core.files import SHARED_FILE, write_text_atomic
 from workbench.viz.graph import style as st
+from workbench.viz.graph.coverage import EDGE_UNCOVERED, UNCOVERED_DASH, CoverageOverlay
 from workbench.viz.graph.layout import metrics as m
 from workbench.viz.graph.layout.nested import Layout, PlacedContainer, PlacedEdge, PlacedNode, layout_graph
 from workbench.viz.graph.layout.routing import ARROW
@@ -50,7 +51,9 @@ def _tooltip(pn: PlacedNode, entry: StateOverlay | None, overlay: Overlay | None
     if node.comment:
         lines.append(node.comment)
     if entry is not None and overlay is not None:
-        if overlay.mode == "heat":
+        if overlay.mode == "coverage":
+            lines.append("covered by the tests" if entry.status != "not_reached" else "not covered by any test")
+        elif overlay.mode == "heat":
             runs = f" of {overlay.executions} executions" if overlay.executions else ""
             lines.append(f"failed {entry.failures} time(s){runs}; {entry.retries} retries")
         else:
@@ -122,6 +125,8 @@ def _node(pn: PlacedNode, overlay: Overlay | None) -> str:
         paint = st.lighter(paint)
     status = (f' data-status="{display_status(entry.status, entry.retries)}"'
               if entry is not None and overlay and overlay.mode == "status" else "")
+    if overlay is not None and overlay.mode == "coverage" and node.is_state:
+        status = f' data-covered="{"true" if entry is not None and entry.status != "not_reached" else "false"}"'
     scope = f' data-container="{esc(node.scope)}"' if node.scope else ""
     parts = [f'<g class="node {_type_class(node.type)}" data-state="{esc(node.label)}" data-path="{esc(node.id)}" '
              f'data-bbox="{_n(b.x)} {_n(b.y)} {_n(b.w)} {_n(b.h)}"{scope}{status}>',
@@ -148,12 +153,14 @@ def _node(pn: PlacedNode, overlay: Overlay | None) -> str:
     return "".join(parts)
 
 
-def _container(pc: PlacedContainer) -> str:
+def _container(pc: PlacedContainer, covered: str | None = None) -> str:
     b, c = pc.box, pc.container
+    dash = "" if covered == "true" else ' stroke-dasharray="5 3"'
+    mark = f' data-covered="{covered}"' if covered is not None else ""
     return (f'<g class="container" data-kind="{c.kind}" data-path="{esc(c.id)}" data-owner="{esc(c.owner)}" '
-            f'data-bbox="{_n(b.x)} {_n(b.y)} {_n(b.w)} {_n(b.h)}"><title>{esc(c.title)}</title>'
+            f'data-bbox="{_n(b.x)} {_n(b.y)} {_n(b.w)} {_n(b.h)}"{mark}><title>{esc(c.title)}</title>'
             f'<rect x="{_n(b.x)}" y="{_n(b.y)}" width="{_n(b.w)}" height="{_n(b.h)}" rx="8" '
-            f'fill="{st.CONTAINER_FILL}" stroke="{st.CONTAINER_STROKE}" stroke-width="1.2" stroke-dasharray="5 3"/>'
+            f'fill="{st.CONTAINER_FILL}" stroke="{st.CONTAINER_STROKE}" stroke-width="1.2"{dash}/>'
             f'<text x="{_n(b.x + 10)}" y="{_n(b.y + 16)}" font-size="{_n(m.TITLE_SIZE - 1)}" font-weight="600" '
             f'fill="#2f6f6c">{esc(c.title)}</text></g>')
 
@@ -165,9 +172,13 @@ def _path(pe: PlacedEdge) -> str:
     return " ".join(out)
 
 
-def _edge(pe: PlacedEdge, dim: bool) -> str:
+def _edge(pe: PlacedEdge, dim: bool, covered: str | None = None) -> str:
     color = st.EDGE_MUTED if dim else (st.EDGE_CATCH if pe.catch else st.EDGE)
     dash = ' stroke-dasharray="6 4"' if pe.catch else ""
+    if covered is not None:  # coverage overlay: dashed means "never taken" (catch edges included)
+        taken = covered == "true"
+        color = (st.EDGE_CATCH if pe.catch else st.EDGE) if taken else EDGE_UNCOVERED
+        dash = "" if taken else f' stroke-dasharray="{UNCOVERED_DASH}"'
     kinds = " ".join(dict.fromkeys(f"edge-{e.kind}" for e in pe.edges))
     arrow = ""
     if pe.route.tip is not None:
@@ -178,7 +189,8 @@ def _edge(pe: PlacedEdge, dim: bool) -> str:
                  f'fill="{color}"/>')
     full = [e.label for e in pe.edges if e.label and e.kind not in ("next", "start", "end")]
     title = ("catch: " if pe.catch else "") + "\n".join(full) if full else f"{pe.source} → {pe.target}"
-    parts = [f'<g class="edge {kinds}" data-source="{esc(pe.source)}" data-target="{esc(pe.target)}">',
+    mark = f' data-covered="{covered}"' if covered is not None else ""
+    parts = [f'<g class="edge {kinds}" data-source="{esc(pe.source)}" data-target="{esc(pe.target)}"{mark}>',
              f"<title>{esc(title)}</title>",
              f'<path d="{_path(pe)}" fill="none" stroke="{color}" stroke-width="1.4"{dash}/>',
              arrow]
@@ -213,15 +225,16 @@ def render_layout(lay: Layout, overlay: Overlay | None = None) -> str:
            f'<rect class="background" width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>']
     # painter's order: a container before the compound states inside it, which come before their own containers
     backdrop: list[tuple[int, int, str]] = []
+    coverage = overlay if isinstance(overlay, CoverageOverlay) else None
     for pc in lay.containers:
-        backdrop.append((pc.depth, 0, _container(pc)))
+        backdrop.append((pc.depth, 0, _container(pc, coverage.container_state(pc.container.id) if coverage else None)))
     for pn in lay.nodes:
         if pn.compound:
             backdrop.append((pn.depth, 1, _node(pn, overlay)))
     out.extend(svg for _d, _k, svg in sorted(backdrop, key=lambda t: (t[0], t[1])))
     for pe in lay.edges:
         dim = status_of.get(pe.source) == "not_reached" or status_of.get(pe.target) == "not_reached"
-        out.append(_edge(pe, dim))
+        out.append(_edge(pe, dim, coverage.edge_state(pe.edges) if coverage is not None else None))
     out.extend(_node(pn, overlay) for pn in lay.nodes if not pn.compound)
     if key:
         out.append(key)
