@@ -153,8 +153,9 @@ def test_a_folder_lists_missions_without_tests(tmp_path: Path) -> None:
 
 
 def _pytest(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """pytest in a subprocess, with the plugin loaded as users get it: through the installed pytest11 entry point."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "workbench.cli.pytest_missions", "-p",
+    return subprocess.run([sys.executable, "-m", "pytest", "-p",
                            "no:cacheprovider", "-o", "addopts=", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600, check=False)
 
