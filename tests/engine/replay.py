@@ -24,6 +24,7 @@ from typing import Any
 from tests.engine.fidelity_normalise import normalise
 from tests.engine.replay_world import ROLE_ARN, World
 from workbench.history.replay import ReplayResult, execute, plan_replay
+from workbench.history.replay.recorded import json_value
 
 TERMINAL = {"ExecutionSucceeded": "SUCCEEDED", "ExecutionFailed": "FAILED", "ExecutionAborted": "ABORTED",
             "ExecutionTimedOut": "TIMED_OUT"}
@@ -147,21 +148,6 @@ def final_details(events: list[dict[str, Any]]) -> dict[str, Any]:
     last = events[-1] if events else {}
     details = next((v for k, v in last.items() if k.endswith("EventDetails")), None) or {}
     return {key: details.get(key) for key in ("output", "error", "cause")}
-
-
-def json_value(text: Any) -> Any:
-    """The value a JSON text field holds (a string that is not JSON text is returned as it is).
-
-    Example:
-        >>> json_value('"true"'), json_value("true"), json_value("plain"), json_value({"a": 1})
-        ('true', True, 'plain', {'a': 1})
-    """
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
 
 
 def compare(scenario: Scenario, outcome: Outcome) -> dict[str, str]:
