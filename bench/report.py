@@ -67,7 +67,7 @@ def run_case(case: str, folder: Path) -> dict[str, float]:
 
         size = build(load_histories(folder)).size
     elif case == "command":
-        from workbench.report.command import report_command
+        from workbench.report.run.command import report_command
 
         out = folder.parent / "report.html"
         code = report_command([str(folder)], None, out, progress=False, err=open(os.devnull, "w"))  # noqa: SIM115

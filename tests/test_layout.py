@@ -21,3 +21,10 @@ def test_no_simulator_or_test_import_ships_in_workbench() -> None:
                         for line in p.read_text(encoding="utf-8").splitlines())]
     assert offenders == []
 
+
+
+def test_report_is_split_into_sub_packages_by_job() -> None:
+    rooms = {p.name for p in (WORKBENCH / "report").iterdir() if (p / "__init__.py").exists()}
+    assert {"page", "inputs", "run", "whatif", "coverage"} <= rooms
+    flat = [p.name for p in (WORKBENCH / "report").glob("*.py") if p.name != "__init__.py"]
+    assert flat == [], f"report/ modules outside a sub-package: {flat}"

@@ -15,7 +15,7 @@ The public API is the names listed in ``__all__`` of three packages: ``workbench
 ``workbench.widgets`` and ``workbench.viz``. Use them as ``workbench.<name>``,
 ``from workbench import <name>``, ``from workbench.widgets import <name>`` or
 ``from workbench.viz import <name>``. Every other module (``workbench.history.frames``,
-``workbench.report.sections``...) and every name starting with ``_`` is internal and may change
+``workbench.report.run.overview``...) and every name starting with ``_`` is internal and may change
 without notice. The notebooks hold themselves to this rule (``tests/test_notebooks_public_api.py``);
 ``docs/public-api.md`` lists the names by job.
 """

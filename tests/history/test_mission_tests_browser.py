@@ -9,7 +9,7 @@ import pytest
 
 from tests.report.offline_page import open_offline
 from workbench.history.mission_tests import MissionTestRunner, load_suite
-from workbench.report.coverage import write_coverage_report
+from workbench.report.coverage.page import write_coverage_report
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -20,7 +20,7 @@ from workbench.history.mission_tests.coverage import targets
 from workbench.history.mission_tests.junit import junit_xml
 from workbench.history.mission_tests.trace import error_matches, history_keys
 from workbench.mission.loader import load_mission
-from workbench.report.coverage import coverage_overlay
+from workbench.report.coverage.page import coverage_overlay
 from workbench.viz.graph.overlay import Overlay, StateOverlay
 from workbench.viz.graph.svg import draw
 

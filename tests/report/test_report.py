@@ -28,8 +28,8 @@ from tests.report.report_histories import (
 )
 from workbench.history import frames, load_history
 from workbench.report import Redactor, Report, ReportError, build
-from workbench.report.command import report_command
-from workbench.report.html import script_json
+from workbench.report.page.html import script_json
+from workbench.report.run.command import report_command
 
 JSON_BLOCK = re.compile(r'<script type="application/json" id="([^"]+)">(.*?)</script>', re.S)
 INSPECT_BLOCK = re.compile(r'<script type="application/json" class="wb-inspect-data" id="([^"]+)">(.*?)</script>', re.S)

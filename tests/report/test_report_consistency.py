@@ -19,12 +19,13 @@ import pytest
 
 from tests.conftest import CORPUS
 from workbench.history import HistoryWarning
-from workbench.report import build, sections, sections_cost, sections_runs
+from workbench.report import build
+from workbench.report.run import cost, failures, overview
 
 FILES = sorted(p.name for p in (CORPUS / "histories").glob("*.json") if p.name != "INDEX.json")
-_FIGURES = {sections: ("outcomes_figure", "latency_figure", "timeline_figure"),
-            sections_runs: ("retry_heatmap", "backoff_scatter"),
-            sections_cost: ("cost_timeline", "cost_bars", "break_even_figure")}
+_FIGURES = {overview: ("outcomes_figure", "latency_figure", "timeline_figure"),
+            failures: ("retry_heatmap", "backoff_scatter"),
+            cost: ("cost_timeline", "cost_bars", "break_even_figure")}
 
 
 @pytest.fixture(scope="module", autouse=True)

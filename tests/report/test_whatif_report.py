@@ -14,9 +14,9 @@ import pytest
 
 from tests.history.test_whatif_recordings import record, with_retry
 from workbench.history.whatif import WhatIf, whatif
-from workbench.report.inputs import ReportError
-from workbench.report.whatif import whatif_report
-from workbench.report.whatif_sections import aligned, highlight
+from workbench.report.inputs.data import ReportError
+from workbench.report.whatif.report import whatif_report
+from workbench.report.whatif.sections import aligned, highlight
 
 pytestmark = pytest.mark.slow
 SECRET = "Bearer abcdefghijklmnop1234"

@@ -13,7 +13,7 @@ import pytest
 from tests.report.offline_page import Visit, open_offline
 from tests.report.test_whatif_report import hostile_whatif
 from workbench.history.whatif import WhatIf
-from workbench.report.whatif import whatif_report
+from workbench.report.whatif.report import whatif_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

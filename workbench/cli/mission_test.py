@@ -135,7 +135,7 @@ def _write(results: list[SuiteResult], junit: Path | None, coverage_report: Path
         write_atomic(junit, junit_xml(results), PRIVATE_FILE, option="--junit")
         typer.echo(f"wrote {junit}")
     if coverage_report is not None:
-        from workbench.report.coverage import coverage_page
+        from workbench.report.coverage.page import coverage_page
 
         write_atomic(coverage_report, coverage_page(results), PRIVATE_FILE, option="--coverage-report")
         typer.echo(f"wrote {coverage_report}")

@@ -30,7 +30,7 @@ def report_cmd(
     Exit 2, before anything is read or written, when -o names one of the inputs (a history file, a file in
     a history folder, or the --mission file).
     """
-    from workbench.report.command import report_command
+    from workbench.report.run.command import report_command
 
     check_output(output, [*(histories or []), mission])
     chosen: object = target

@@ -22,7 +22,7 @@ MAX_PROBLEMS = 20
 
 
 def _cell(r: WhatIfRow) -> list[str]:
-    from workbench.report.whatif_sections import money, ms
+    from workbench.report.whatif.sections import money, ms
 
     def pair(a: str, b: str) -> str:
         return a if a == b else f"{a} → {b}"
@@ -131,8 +131,8 @@ def whatif_cmd(
 
 
 def _write(result: WhatIf, output: Path) -> Path:
-    from workbench.report.inputs import ReportError
-    from workbench.report.whatif import whatif_report
+    from workbench.report.inputs.data import ReportError
+    from workbench.report.whatif.report import whatif_report
 
     try:
         return whatif_report(result).save(output)

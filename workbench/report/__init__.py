@@ -7,9 +7,9 @@ Example:
 """
 
 from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor
-from workbench.report.build import Report, build
-from workbench.report.context import ReportOptions
-from workbench.report.inputs import ReportError
+from workbench.report.inputs.data import ReportError
+from workbench.report.run.build import Report, build
+from workbench.report.run.context import ReportOptions
 
 #: The name ``import workbench`` offers: ``workbench.build_report(run).save("run.html")``.
 build_report = build

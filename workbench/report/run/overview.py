@@ -1,7 +1,7 @@
-"""Report sections about what ran: summary, timeline, latency (the graph: :mod:`~workbench.report.sections_inspect`).
+"""Report sections about what ran: summary, timeline, latency (the graph: :mod:`~workbench.report.run.inspect`).
 
-Each function takes the :class:`~workbench.report.context.Context` and returns a
-:class:`~workbench.report.html.Section` whose HTML is already escaped; figures are registered on
+Each function takes the :class:`~workbench.report.run.context.Context` and returns a
+:class:`~workbench.report.page.html.Section` whose HTML is already escaped; figures are registered on
 the context and referenced by their ``<div>``.
 """
 
@@ -11,9 +11,9 @@ import pandas as pd
 
 from workbench.core.money import fmt_per_executions, fmt_usd
 from workbench.history.analysis import state_latency
-from workbench.report.context import Context
-from workbench.report.html import Column, Section, definition_list, esc, table
-from workbench.report.inputs import definition_hash
+from workbench.report.inputs.data import definition_hash
+from workbench.report.page.html import Column, Section, definition_list, esc, table
+from workbench.report.run.context import Context
 from workbench.viz.figures.base import fmt_ms, pick_execution
 from workbench.viz.figures.latency import latency_figure
 from workbench.viz.figures.outcomes import outcomes_figure

@@ -6,7 +6,7 @@ edited graph with the changed states outlined, one table row per execution, and 
 replayed paths side by side behind an in-page link (shown by CSS ``:target``, no script).
 
 Example:
-    >>> from workbench.report.whatif import whatif_report
+    >>> from workbench.report.whatif.report import whatif_report
     >>> w = workbench.whatif("runs/", "missions/deploy_check_retry.yaml")   # doctest: +SKIP
     >>> whatif_report(w).save("whatif.html")                               # doctest: +SKIP
 """
@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 
 from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor
 from workbench.history.whatif.table import WhatIf
-from workbench.report.build import Report
-from workbench.report.html import Figures, esc, page
-from workbench.report.inputs import ReportError
-from workbench.report.whatif_sections import changes, executions, paths, summary
+from workbench.report.inputs.data import ReportError
+from workbench.report.page.html import Figures, esc, page
+from workbench.report.run.build import Report
+from workbench.report.whatif.sections import changes, executions, paths, summary
 
 
 def whatif_report(result: WhatIf, *, title: str | None = None, secret_keys: Sequence[str] = DEFAULT_SECRET_KEYS,

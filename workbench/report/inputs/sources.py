@@ -17,7 +17,7 @@ from workbench.engine.targets import Target
 from workbench.engine.watch import fetch_events
 from workbench.history.load import load_history
 from workbench.history.load.events import ExecutionHistory
-from workbench.report.inputs import ReportError
+from workbench.report.inputs.data import ReportError
 
 DEFAULT_LIMIT = 1000
 

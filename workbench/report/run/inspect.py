@@ -14,9 +14,9 @@ from typing import Any
 
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.redact import Redactor
-from workbench.report.context import Context
-from workbench.report.html import Section, esc
-from workbench.report.sections import featured_execution
+from workbench.report.page.html import Section, esc
+from workbench.report.run.context import Context
+from workbench.report.run.overview import featured_execution
 from workbench.viz.graph.overlay_from_history import heat_for_executions, overlay_for_execution
 from workbench.viz.graph.svg import draw
 from workbench.viz.inspect import inspection, inspector_html

@@ -2,7 +2,7 @@
 
 Every value from an execution (errors, causes, outputs, divergence notes, invented calls) passes
 through the report's :class:`~workbench.core.redact.Redactor`, and everything is escaped with
-:func:`~workbench.report.html.esc`. Each execution's recorded and replayed paths sit in a block that
+:func:`~workbench.report.page.html.esc`. Each execution's recorded and replayed paths sit in a block that
 CSS shows only when it is the page's target (``:target``): a row's link opens it without any script.
 """
 
@@ -21,7 +21,7 @@ from workbench.core.money import fmt_usd
 from workbench.core.redact import Redactor
 from workbench.history.whatif.changes import MACHINE, StateChange
 from workbench.history.whatif.table import OUTCOMES, WhatIf, WhatIfRow, ordered
-from workbench.report.html import Column, Figures, Section, definition_list, esc, table
+from workbench.report.page.html import Column, Figures, Section, definition_list, esc, table
 from workbench.viz.graph.svg import draw
 
 #: Rows of the executions table and aligned steps of one path pair (the rest is counted, not shown).

@@ -17,9 +17,9 @@ from typing import TextIO
 
 from workbench.core.diagnostics import DiagnosticError, WorkbenchError
 from workbench.history.load.events import HistoryWarning
-from workbench.report.build import Report, build
-from workbench.report.inputs import ReportError
-from workbench.report.sources import DEFAULT_LIMIT, executions_of, fetch_all, split_sources
+from workbench.report.inputs.data import ReportError
+from workbench.report.inputs.sources import DEFAULT_LIMIT, executions_of, fetch_all, split_sources
+from workbench.report.run.build import Report, build
 
 
 def report_command(sources: Sequence[str | os.PathLike[str]] = (), mission: Path | None = None,

@@ -16,14 +16,14 @@ from workbench.core.arn import short_name
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import write_text_atomic
 from workbench.history._gc import gc_paused
-from workbench.report import sections, sections_cost, sections_inspect, sections_runs
-from workbench.report.context import Context, ReportOptions
-from workbench.report.html import Section, esc, page
-from workbench.report.inputs import ReportData, ReportError, carried, collect, pick_definition
+from workbench.report.inputs.data import ReportData, ReportError, carried, collect, pick_definition
+from workbench.report.page.html import Section, esc, page
+from workbench.report.run import cost, failures, inspect, overview
+from workbench.report.run.context import Context, ReportOptions
 
 SECTIONS: tuple[Callable[[Context], Section], ...] = (
-    sections.summary, sections_inspect.graph, sections.timeline, sections.latency, sections_runs.retries,
-    sections_runs.failure_groups, sections_runs.failed_payloads, sections_cost.cost,
+    overview.summary, inspect.graph, overview.timeline, overview.latency, failures.retries,
+    failures.failure_groups, failures.failed_payloads, cost.cost,
 )
 
 
@@ -119,10 +119,10 @@ def build(source: Any, mission: Any = None, definition: Mapping[str, Any] | str 
     ``mission`` (a Mission or its file) names the report, gives the definition to draw and the Lambda
     memory for costs; it may also be any ASL file or dict (the definition only). ``definition`` overrides
     the drawn definition. Executions from ``run_mission``/the Launcher carry their definition and tools.
-    Options are the fields of :class:`~workbench.report.context.ReportOptions` (``secret_keys``,
+    Options are the fields of :class:`~workbench.report.run.context.ReportOptions` (``secret_keys``,
     ``max_payload_bytes``, ``examples``, ``timeline_execution``, ``target``, ``stamp``, ``show_paths``, ``tools``,
     ``prices``, ``region``, ...).
-    Raises :class:`~workbench.report.inputs.ReportError` when there is nothing to report.
+    Raises :class:`~workbench.report.inputs.data.ReportError` when there is nothing to report.
 
     Example:
         >>> from workbench.report import build

@@ -19,7 +19,7 @@ from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import write_text_atomic
 from workbench.history.mission_tests.coverage import CATEGORIES, Coverage
 from workbench.history.mission_tests.results import SuiteResult
-from workbench.report.html import Column, Figures, Section, esc, page, pre, table
+from workbench.report.page.html import Column, Figures, Section, esc, page, pre, table
 from workbench.viz.graph.coverage import CoverageOverlay
 from workbench.viz.graph.svg import draw
 

@@ -14,8 +14,8 @@ from workbench.core.redact import DEFAULT_SECRET_KEYS, Redactor, redact_frame
 from workbench.history.analysis import failures
 from workbench.history.cost.frame_costs import execution_costs, region_of
 from workbench.history.cost.prices import PriceTable, load_prices
-from workbench.report.html import Figures
-from workbench.report.inputs import ReportData, ReportError
+from workbench.report.inputs.data import ReportData, ReportError
+from workbench.report.page.html import Figures
 
 
 def subset_frames(frames: Any, executions: Any) -> dict[str, pd.DataFrame]:
@@ -38,7 +38,7 @@ def subset_frames(frames: Any, executions: Any) -> dict[str, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """How a report is built. Every field can be passed to :func:`workbench.report.build` by name.
+    """How a report is built. Every field can be passed to :func:`workbench.report.run.build` by name.
 
     * ``secret_keys``: field names redacted in payloads (any depth); ``max_payload_bytes``: cut longer payloads;
     * ``examples``: failed states whose inputs/outputs are shown; ``timeline_execution``: which run's timeline

@@ -2,15 +2,15 @@
 
 Every error cause and payload passes through the context's :class:`~workbench.core.redact.Redactor`
 (secrets redacted, long values cut) before it is escaped into the page; error names and causes in
-the frames the sections read are redacted already (:attr:`~workbench.report.context.Context.frames`).
+the frames the sections read are redacted already (:attr:`~workbench.report.run.context.Context.frames`).
 """
 
 from __future__ import annotations
 
 from workbench.history.analysis import FATES, failure_patterns
 from workbench.history.analysis.retries import backoff_check, retry_summary
-from workbench.report.context import Context
-from workbench.report.html import Column, Section, esc, pre, table
+from workbench.report.page.html import Column, Section, esc, pre, table
+from workbench.report.run.context import Context
 from workbench.viz.figures.base import fmt_ms
 from workbench.viz.figures.retries import backoff_scatter, retry_heatmap
 

@@ -13,8 +13,8 @@ from workbench.history.cost.one_lambda import (
     one_function_config,
     one_lambda_costs,
 )
-from workbench.report.context import Context
-from workbench.report.html import Column, Section, esc, table
+from workbench.report.page.html import Column, Section, esc, table
+from workbench.report.run.context import Context
 from workbench.viz.figures.base import fmt_ms
 from workbench.viz.figures.cost import break_even_figure, cost_bars, cost_timeline
 
