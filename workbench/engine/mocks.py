@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from workbench.asl.states import walk_states
 from workbench.core.arn import Arn, ArnKind
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.core.yaml_load import load_yaml, loads_json, read_text, yaml_problem
@@ -173,26 +174,10 @@ def task_states(definition: Mapping[str, Any]) -> dict[str, str]:
         {'A': 'arn:aws:states:::lambda:invoke'}
     """
     found: dict[str, str] = {}
-    for name, state in _walk(definition):
-        if state.get("Type") == "Task":
-            found[name] = str(state.get("Resource", ""))
+    for ref in walk_states(definition):
+        if ref.state.get("Type") == "Task":
+            found[ref.name] = str(ref.state.get("Resource", ""))
     return found
-
-
-def _walk(definition: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    states = definition.get("States")
-    if not isinstance(states, Mapping):
-        return
-    for name, state in states.items():
-        if not isinstance(state, Mapping):
-            continue
-        yield str(name), state
-        for branch in state.get("Branches") or []:
-            if isinstance(branch, Mapping):
-                yield from _walk(branch)
-        for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), Mapping):
-                yield from _walk(state[key])
 
 
 def check_test_case(test_case: MockTestCase, definition: Mapping[str, Any]) -> None:

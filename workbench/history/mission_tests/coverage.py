@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from workbench.asl.graph import Edge, Graph, graph_of
-from workbench.history.mission_tests.definition import JsonObject, walk_states
+from workbench.asl.states import walk_states
+from workbench.history.mission_tests.definition import JsonObject
 
 __all__ = ["CATEGORIES", "Category", "Coverage", "Target", "edge_key", "graph_edges", "targets"]
 

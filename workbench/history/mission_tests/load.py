@@ -17,9 +17,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from workbench.asl.compiler import compile_mission
+from workbench.asl.states import StateRef
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, MissionLoadError
 from workbench.core.yaml_load import InputError, read_text
-from workbench.history.mission_tests.definition import TESTSTATE_TYPES, JsonObject, StateRef, states_by_name
+from workbench.history.mission_tests.definition import TESTSTATE_TYPES, JsonObject, states_by_name
 from workbench.history.mission_tests.model import Case, Expect, Outcome, RunCase, StateCase, StateExpect, TestFile
 from workbench.mission.loader import mission_from_document
 from workbench.mission.model import Mission

@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.asl.states import StateRef, walk_states
 from workbench.history.frames.build import frames
 from workbench.history.load.events import ExecutionHistory
 from workbench.history.mission_tests.choices import DEFAULT, candidates, narrow
-from workbench.history.mission_tests.definition import StateRef, walk_states
 
 __all__ = ["error_matches", "history_keys", "map_runs", "state_case_keys", "top_level_path"]
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from workbench.asl.states import body_key, walk_states
+
 ChangeKind = Literal["changed", "added", "removed"]
 #: The path of the state machine's own fields (``TimeoutSeconds``, ``QueryLanguage``, the top ``StartAt``...).
 MACHINE = "(state machine)"
@@ -50,33 +52,25 @@ def state_fields(definition: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         ['(state machine)', 'P', 'P/branch[0]/A']
     """
     out: dict[str, dict[str, Any]] = {MACHINE: {k: v for k, v in definition.items() if k != "States"}}
-    _walk(definition, "", out)
+    for ref in walk_states(definition):
+        out[ref.path] = _own_fields(ref.state)
     return out
 
 
-def _walk(level: Mapping[str, Any], prefix: str, out: dict[str, dict[str, Any]]) -> None:
-    states = level.get("States")
-    if not isinstance(states, Mapping):
-        return
-    for name, state in states.items():
-        if not isinstance(state, Mapping):
-            continue
-        path = f"{prefix}{name}"
-        own = {k: v for k, v in state.items() if k not in _NESTED}
-        out[path] = own  # before the states inside it (filled in below: the same dict)
-        branches = state.get("Branches")
-        if isinstance(branches, list):
-            for i, branch in enumerate(branches):
-                if isinstance(branch, Mapping):
-                    own[f"Branches[{i}].StartAt"] = branch.get("StartAt")
-                    _walk(branch, f"{path}/branch[{i}]/", out)
-        body_key = "ItemProcessor" if "ItemProcessor" in state else "Iterator" if "Iterator" in state else None
-        body = state.get(body_key) if body_key else None
-        if isinstance(body, Mapping):
-            own[f"{body_key}.StartAt"] = body.get("StartAt")
-            if "ProcessorConfig" in body:
-                own[f"{body_key}.ProcessorConfig"] = body.get("ProcessorConfig")
-            _walk(body, f"{path}/iterator/", out)
+def _own_fields(state: Mapping[str, Any]) -> dict[str, Any]:  # Any: ASL JSON
+    own = {k: v for k, v in state.items() if k not in _NESTED}
+    branches = state.get("Branches")
+    if isinstance(branches, list):
+        for i, branch in enumerate(branches):
+            if isinstance(branch, Mapping):
+                own[f"Branches[{i}].StartAt"] = branch.get("StartAt")
+    key = body_key(state)
+    body = state.get(key) if key else None
+    if isinstance(body, Mapping):
+        own[f"{key}.StartAt"] = body.get("StartAt")
+        if "ProcessorConfig" in body:
+            own[f"{key}.ProcessorConfig"] = body.get("ProcessorConfig")
+    return own
 
 
 def _same(a: Any, b: Any) -> bool:
