@@ -7,6 +7,7 @@ ids of visits are looked up by event row in the concatenated event columns (nump
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,6 @@ from workbench.history.frames.columns import (
     A_CAUSE,
     A_END,
     A_ERR,
-    A_EXEC,
     A_KIND,
     A_NUM,
     A_OUT,
@@ -34,8 +34,6 @@ from workbench.history.frames.columns import (
     V_END,
     V_ENTERED,
     V_ERROR,
-    V_EXEC,
-    V_INDEX,
     V_PARENT,
     V_PATH,
     V_RETRY,
@@ -45,10 +43,9 @@ from workbench.history.frames.columns import (
     V_TYPE,
     VISIT_STATUSES,
     Buffers,
+    Chunks,
     category,
-    category_from_codes,
     coded,
-    concat,
     fixed,
     floats,
     ints,
@@ -65,43 +62,60 @@ from workbench.history.load.events import STATE_TYPES, TYPE_NAMES
 EXECUTION_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "INCOMPLETE")
 
 
-def _executions_of(buf: Buffers, rows: np.ndarray) -> pd.Categorical:
-    return category_from_codes(rows, buf.x_name)
+def _category(buf: Buffers, key: str, values: Any, rows: np.ndarray | None = None) -> pd.Categorical:  # Any: column
+    """``values`` as a categorical (categories in order of first appearance; None = missing), or the categories of
+    ``values[rows]`` (row -1 = missing). Factorised once per buffer: the four frames share codes and dtype."""
+    cache: dict[str, tuple[np.ndarray, pd.CategoricalDtype]] = buf.__dict__.setdefault("_factorised", {})
+    hit = cache.get(key)
+    if hit is None:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        hit = cache[key] = (codes, pd.CategoricalDtype(pd.Index(uniques, dtype="str")))
+    codes, dtype = hit
+    if rows is not None:
+        codes = np.where(rows >= 0, codes[np.maximum(rows, 0)], -1) if len(codes) else np.full(len(rows), -1)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def _executions_of(buf: Buffers, rows: np.ndarray | None = None) -> pd.Categorical:
+    return _category(buf, "execution", buf.x_name, rows)
 
 
 def _visit_category(buf: Buffers, field: int, rows: np.ndarray | None = None) -> pd.Categorical:
-    """State/path categories, factorised once per buffer and shared by the three frames that use them."""
-    cache: dict[int, tuple[np.ndarray, pd.Index]] = buf.__dict__.setdefault("_factorised", {})
-    hit = cache.get(field)
-    if hit is None:
-        codes, uniques = pd.factorize(np.asarray(buf.visit_field(field), dtype=object))
-        hit = cache[field] = (codes, pd.Index(uniques, dtype="str"))
-    codes, categories = hit
-    if rows is not None:
-        codes = np.where(rows >= 0, codes[np.maximum(rows, 0)], -1) if len(codes) else np.full(len(rows), -1)
-    return pd.Categorical.from_codes(codes, categories=categories)
+    """State/path categories, shared by the three frames that use them."""
+    return _category(buf, f"visit{field}", buf.visit_field(field), rows)
 
 
-def _sizes(chunks: list[np.ndarray]) -> pd.arrays.IntegerArray:
-    values = concat(chunks, np.int64)
+def _visit_executions(buf: Buffers) -> np.ndarray:
+    """The execution row of every visit (visits are grouped by execution, in order)."""
+    return _cached_column(buf, "_visit_exec", lambda: np.repeat(np.arange(buf.n_executions), ints(buf.x_visits)))
+
+
+def _visit_index(buf: Buffers) -> np.ndarray:
+    """Each visit's number within its execution."""
+    index: np.ndarray = np.arange(buf.n_visits, dtype=np.int64) - np.repeat(ints(buf.e_voffset), ints(buf.x_visits))
+    return index
+
+
+def _sizes(sizes: Chunks) -> pd.arrays.IntegerArray:
+    values = sizes.array()
     return nullable_ints(np.maximum(values, 0), values < 0)
 
 
-def _cached_column(buf: Buffers, name: str, parts: Any, dtype: Any) -> np.ndarray:  # Any: pandas
-    """Concatenate a per-event column once per buffer; later frames reuse it."""
-    cached = getattr(buf, name, None)
+def _cached_column(buf: Buffers, name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
+    """A column computed once per buffer; later frames reuse it."""
+    cache: dict[str, np.ndarray] = buf.__dict__.setdefault("_columns", {})
+    cached = cache.get(name)
     if cached is None:
-        cached = concat(parts, dtype)
-        setattr(buf, name, cached)
+        cached = cache[name] = build()
     return cached
 
 
 def _event_ts(buf: Buffers) -> np.ndarray:
-    return _cached_column(buf, "_event_ts", buf.e_ts, np.float64)
+    return _cached_column(buf, "_event_ts", buf.e_ts.array)
 
 
 def _event_ids(buf: Buffers) -> np.ndarray:
-    return _cached_column(buf, "_event_ids", buf.e_ids, np.int64)
+    return _cached_column(buf, "_event_ids", buf.e_ids.array)
 
 
 def attempts_per_visit(buf: Buffers) -> np.ndarray:
@@ -116,8 +130,8 @@ def events(buf: Buffers) -> pd.DataFrame:
     n = buf.n_events
     counts = ints(buf.x_events)
     ts = _event_ts(buf)
-    prev = concat(buf.e_prevs, np.int64)
-    local = concat(buf.e_visits, np.int64)
+    prev = buf.e_prevs.array()
+    local = buf.e_visits.array()
     vis = np.where(local >= 0, local + np.repeat(ints(buf.e_voffset), counts), -1)
     unknown = np.zeros(n, dtype=bool)
     if buf.e_unknown_id.rows:
@@ -130,7 +144,7 @@ def events(buf: Buffers) -> pd.DataFrame:
         "id": _event_ids(buf),
         "previous_id": nullable_ints(np.maximum(prev, 0), prev < 0),
         "id_known": ~unknown,
-        "type": pd.Categorical.from_codes(concat(buf.e_codes, np.int64),
+        "type": pd.Categorical.from_codes(buf.e_codes.array(),
                                           categories=pd.Index(TYPE_NAMES, dtype="str")),
         "timestamp": timestamps(ts),
         "elapsed_ms": millis(ts, np.repeat(floats(buf.x_start), counts)),
@@ -139,8 +153,8 @@ def events(buf: Buffers) -> pd.DataFrame:
         "visit": local,
         "error": sparse_strings(n, buf.e_error),
         "cause": sparse_strings(n, buf.e_cause),
-        "resource": category_from_codes(att, buf.attempt_field(A_RES)),
-        "resource_type": category_from_codes(att, buf.attempt_field(A_RTYPE)),
+        "resource": _category(buf, "resource", buf.attempt_field(A_RES), att),
+        "resource_type": _category(buf, "resource_type", buf.attempt_field(A_RTYPE), att),
         "map_run_arn": sparse_strings(n, buf.e_maprun),
         "iteration": sparse_ints(n, buf.e_iteration),
         "input_size": _sizes(buf.e_in_sizes),
@@ -159,11 +173,11 @@ def states(buf: Buffers) -> pd.DataFrame:
     safe_end = np.where(ended, end_row, 0)
     entered = ts[entered_row] if len(ts) else np.zeros(0)
     exited = np.where(ended, ts[safe_end], np.nan) if len(ts) else np.zeros(0)
-    exec_rows = ints(buf.visit_field(V_EXEC))
+    exec_rows = _visit_executions(buf)
     attempts_ = attempts_per_visit(buf)
     return pd.DataFrame({
         "execution": _executions_of(buf, exec_rows),
-        "visit": ints(buf.visit_field(V_INDEX)),
+        "visit": _visit_index(buf),
         "state": _visit_category(buf, V_STATE),
         "type": coded(buf.visit_field(V_TYPE), STATE_TYPES),
         "path": _visit_category(buf, V_PATH),
@@ -188,16 +202,16 @@ def attempts(buf: Buffers) -> pd.DataFrame:
     f = buf.attempt_field
     sched, start, end = floats(f(A_SCHED)), floats(f(A_START)), floats(f(A_END))
     vrow = ints(f(A_VISIT))
-    local_visit = ints(buf.visit_field(V_INDEX))
+    local_visit = _visit_index(buf)
     return pd.DataFrame({
-        "execution": _executions_of(buf, ints(f(A_EXEC))),
+        "execution": _executions_of(buf, _visit_executions(buf)[vrow] if len(vrow) else vrow),
         "visit": local_visit[vrow] if len(vrow) else np.zeros(0, dtype=np.int64),
         "state": _visit_category(buf, V_STATE, vrow),
         "path": _visit_category(buf, V_PATH, vrow),
         "attempt": ints(f(A_NUM)),
         "kind": coded(f(A_KIND), KINDS),
-        "resource": category(f(A_RES)),
-        "resource_type": category(f(A_RTYPE)),
+        "resource": _category(buf, "resource", f(A_RES)),
+        "resource_type": _category(buf, "resource_type", f(A_RTYPE)),
         "scheduled": timestamps(sched),
         "started": timestamps(start),
         "ended": timestamps(end),
@@ -214,11 +228,11 @@ def executions(buf: Buffers) -> pd.DataFrame:
     start, stop = floats(buf.x_start), floats(buf.x_stop)
     n = len(buf.x_name)
     entries = ints(buf.x_visits)
-    exec_rows = ints(buf.visit_field(V_EXEC))
+    exec_rows = _visit_executions(buf)
     retries = np.bincount(exec_rows, weights=np.maximum(attempts_per_visit(buf) - 1, 0),
                           minlength=n).astype(np.int64) if len(exec_rows) else np.zeros(n, dtype=np.int64)
     return pd.DataFrame({
-        "execution": _executions_of(buf, np.arange(n)),
+        "execution": _executions_of(buf),
         "state_machine": category(buf.x_machine),
         "status": fixed(buf.x_status, EXECUTION_STATUSES),
         "start": timestamps(start),

@@ -1,8 +1,9 @@
 """Execution histories as pandas frames: the public, documented column contract.
 
-Every frame is built column by column from :class:`~workbench.history.load.events.ExecutionHistory`
-objects (never ``pd.DataFrame(list_of_dicts)``), so one million events take seconds
-(``bench/history.py``). Nesting is rebuilt from the ``previousEventId`` DAG (``walk.py``). All
+Every frame is built column by column, across executions: histories are read a batch at a time into flat
+columns (:mod:`~workbench.history.load.batch`), walked in one pass per batch, and turned into DataFrames once
+(never ``pd.DataFrame(list_of_dicts)``, nothing per execution), so a million events of small executions take
+seconds (``bench/history.py``). Nesting is rebuilt from the ``previousEventId`` DAG (``walk.py``). All
 timestamps are ``datetime64[ns, UTC]``; durations are ``float64`` milliseconds (``NaN`` when an end
 is unknown, e.g. placeholder timestamps or a running execution, and never negative: a step back in
 time along a ``previousEventId`` chain is warned about and gives ``NaN``); counters are ``int64``;
@@ -107,39 +108,28 @@ import pandas as pd
 from workbench.history._gc import gc_paused
 from workbench.history.frames import assemble
 from workbench.history.frames.columns import Buffers
-from workbench.history.frames.definition_index import DefinitionIndex
-from workbench.history.frames.walk import walk
+from workbench.history.frames.definition_index import DefinitionCache, DefinitionIndex
+from workbench.history.frames.walk import walk_batch
+from workbench.history.load.batch import Head, iter_batches
 from workbench.history.load.events import ExecutionHistory
-from workbench.history.load.readers import Source, iter_histories
+from workbench.history.load.readers import Source
 
 Histories = ExecutionHistory | Iterable[ExecutionHistory] | Source | Iterable[Source]
 
 
-def _histories(histories: Any) -> Iterable[ExecutionHistory]:  # Any: histories may be any iterable/loader input
-    """ExecutionHistory objects as given, or loaded one at a time from anything ``load_histories`` reads."""
-    if isinstance(histories, ExecutionHistory):
-        return [histories]
-    if isinstance(histories, list | tuple) and all(isinstance(h, ExecutionHistory) for h in histories):
-        return histories
-    return iter_histories(histories)
-
-
 def _walk_all(histories: Any, payloads: bool) -> Buffers:  # Any: histories may be any iterable/loader input
+    """One pass over every history, a batch of executions at a time (:mod:`~workbench.history.load.batch`)."""
     buf = Buffers(payloads)
-    cache: dict[int, tuple[Any, DefinitionIndex]] = {}  # Any: histories may be any iterable/loader input
+    cache = DefinitionCache()
 
-    def index_for(h: ExecutionHistory) -> DefinitionIndex | None:
-        if h.definition is None:
-            return None
-        hit = cache.get(id(h.definition))
-        if hit is None or hit[0] is not h.definition:
-            hit = cache[id(h.definition)] = (h.definition, DefinitionIndex(h.definition))
-        return hit[1]
+    def index_for(head: Head) -> DefinitionIndex | None:
+        return None if head.definition is None else cache.index(head.definition, head.state_machine_arn)
 
     with gc_paused():
-        for h in _histories(histories):
-            if len(h):
-                walk(h, buf, index_for)
+        for batch in iter_batches(histories):
+            walk_batch(batch, buf, index_for)
+            del batch  # freed now, before the next batch is parsed (see iter_batches)
+        buf.settle()
     return buf
 
 
@@ -177,7 +167,7 @@ class HistoryFrames:
 
     def __repr__(self) -> str:
         b = self.buffers
-        return (f"HistoryFrames({len(b.x_name)} executions, {b.n_events} events, {b.n_visits} state visits, "
+        return (f"HistoryFrames({b.n_executions} executions, {b.n_events} events, {b.n_visits} state visits, "
                 f"{b.n_attempts} attempts)")
 
 

@@ -96,3 +96,49 @@ class DefinitionIndex:
         """
         info = self.by_name.get(name)
         return info.parent if info else None
+
+
+class DefinitionCache:
+    """One :class:`DefinitionIndex` per distinct definition *content*, however many histories carry a copy.
+
+    Definitions read by :func:`~workbench.history.load.iter_histories` are interned (equal ones are one object),
+    so most are found by identity; other copies by a cheap key (state machine, ``StartAt``, number of states)
+    confirmed by ``==``. A few versions per key are kept.
+
+    Example:
+        >>> cache = DefinitionCache()
+        >>> a = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+        >>> cache.index(a, "sm") is cache.index(dict(a), "sm") is cache.index(a, "sm"), len(cache)
+        (True, 1)
+    """
+
+    KEEP = 8  #: definitions kept per key (older ones are indexed again if they come back)
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str | None, str, int], list[tuple[JsonDict, DefinitionIndex]]] = {}
+        self._by_id: dict[int, tuple[JsonDict, DefinitionIndex]] = {}
+
+    def __len__(self) -> int:
+        return sum(map(len, self._by_key.values()))
+
+    def index(self, definition: JsonDict, machine: str | None = None) -> DefinitionIndex:
+        """The index of ``definition`` (built on first sight of its content)."""
+        hit = self._by_id.get(id(definition))
+        if hit is not None and hit[0] is definition:
+            return hit[1]
+        if not isinstance(definition, dict):
+            return DefinitionIndex(definition)
+        states = definition.get("States")
+        key = (machine, str(definition.get("StartAt")), len(states) if isinstance(states, dict) else -1)
+        seen = self._by_key.get(key)
+        if seen is None:
+            seen = self._by_key[key] = []
+        for known, idx in seen:
+            if known == definition:
+                return idx
+        idx = DefinitionIndex(definition)
+        seen.append((definition, idx))
+        self._by_id[id(definition)] = (definition, idx)
+        if len(seen) > self.KEEP:
+            del self._by_id[id(seen.pop(0)[0])]
+        return idx

@@ -30,6 +30,7 @@ from workbench.history.frames.columns import (
 )
 from workbench.history.frames.definition_index import DefinitionIndex
 from workbench.history.frames.visits import B_BRANCHES, B_ITERS, Scope, Visits, box, fail
+from workbench.history.load.batch import EventBatch, Head
 from workbench.history.load.events import (
     CONTAINER_ABORTED,
     CONTAINER_FAILED,
@@ -50,7 +51,6 @@ from workbench.history.load.events import (
     MAPRUN_SUCCEEDED,
     STATE_ABORTED,
     EventMeta,
-    ExecutionHistory,
 )
 
 _NAN = math.nan
@@ -78,33 +78,40 @@ def opt_text(value: object) -> str | None:
 
 
 class WalkState:
-    """One history being walked: what the hot loop and the rare-event handlers share.
+    """A batch of histories being walked: what the hot loop and the rare-event handlers share.
+
+    Event rows ``k`` are rows of the batch (global row: ``g0 + k``); :meth:`begin` starts each execution.
 
     Example:
         >>> from workbench.history.load.readers import load_history
-        >>> h = load_history("../shared/corpus/histories/test_base__test_state_fail.json")
-        >>> w = WalkState(h, Buffers(payloads=False), None)
-        >>> w.n, w.status, w.contiguous
-        (3, 'RUNNING', True)
+        >>> from workbench.history.load.batch import EventBatch
+        >>> batch = EventBatch()
+        >>> batch.add_history(load_history("../shared/corpus/histories/test_base__test_state_fail.json"))
+        >>> w = WalkState(batch, Buffers(payloads=False))
+        >>> w.begin(batch.heads[0], None)
+        >>> len(w.evis), w.status, w.xi
+        (3, 'RUNNING', 0)
     """
 
-    __slots__ = ("a0", "attempts", "buf", "cause", "cols", "contiguous", "di", "error", "escope", "evis",
-                 "failures", "g0", "h", "in_size", "n", "out_size", "pos", "status", "stop", "t0", "tr", "vg0",
-                 "xi")
+    __slots__ = ("a0", "attempts", "buf", "cause", "di", "error", "escope", "evis", "failures", "g0", "head",
+                 "in_size", "out_size", "status", "stop", "t0", "tr", "ts", "vg0", "xi")
 
-    def __init__(self, h: ExecutionHistory, buf: Buffers, di: DefinitionIndex | None) -> None:
-        cols = self.cols = h.columns
-        n = self.n = len(cols.ids)
-        self.h, self.buf, self.di = h, buf, di
-        self.g0, self.vg0, self.a0, self.xi = buf.n_events, buf.n_visits, buf.n_attempts, len(buf.x_name)
-        self.contiguous = not h.synthetic_ids and n > 0 and cols.ids[0] == 1 and cols.ids[-1] == n
-        self.pos: dict[int, int] = {} if self.contiguous else {i: k for k, i in enumerate(cols.ids)}
-        self.tr = Visits(cols.ts, self.g0, di)
+    def __init__(self, batch: EventBatch, buf: Buffers) -> None:
+        n = len(batch)
+        self.buf, self.ts, self.g0 = buf, batch.ts, buf.n_events
         self.evis = [-1] * n
         self.in_size = array("q", _MINUS_ONE) * n
         self.out_size = array("q", _MINUS_ONE) * n
-        self.attempts: list[list[Any]] = []  # Any: event details are decoded JSON; rows mix cell types
         self.escope: dict[int, Scope] = {}
+
+    def begin(self, head: Head, di: DefinitionIndex | None) -> None:
+        """Start walking the next execution of the batch."""
+        buf = self.buf
+        self.head, self.di = head, di
+        self.vg0, self.a0, self.xi = buf.n_visits, buf.n_attempts, buf.n_executions
+        self.tr = Visits(self.ts, self.g0, di)
+        self.attempts: list[list[Any]] = []  # Any: event details are decoded JSON; rows mix cell types
+        self.escope.clear()
         self.t0 = self.stop = _NAN
         self.status = "RUNNING"
         self.error: str | None = None
@@ -118,11 +125,14 @@ def rare(w: WalkState, k: int, role: int, meta: EventMeta, pv: int, d: Any) -> i
 
     Example:
         >>> from workbench.history.load.readers import load_history
+        >>> from workbench.history.load.batch import EventBatch
         >>> from workbench.history.load.events import TYPE_CODES, TYPE_METAS
-        >>> h = load_history("../shared/corpus/histories/test_base__test_state_fail.json")
-        >>> w = WalkState(h, Buffers(payloads=False), None)
+        >>> batch = EventBatch()
+        >>> batch.add_history(load_history("../shared/corpus/histories/test_base__test_state_fail.json"))
+        >>> w = WalkState(batch, Buffers(payloads=False))
+        >>> w.begin(batch.heads[0], None)
         >>> start = TYPE_METAS[TYPE_CODES["ExecutionStarted"]]
-        >>> rare(w, 0, start.role, start, -1, h.columns.details[0]), w.t0 != w.t0  # placeholder time: NaN
+        >>> rare(w, 0, start.role, start, -1, batch.details[0]), w.t0 != w.t0  # placeholder time: NaN
         (-1, True)
     """
     if ITER_STARTED <= role <= ITER_ABORTED:
@@ -138,10 +148,10 @@ def rare(w: WalkState, k: int, role: int, meta: EventMeta, pv: int, d: Any) -> i
         return _map_run(w, k, role, pv, d)
     if role == EXEC_STARTED:
         if w.t0 != w.t0:  # NaN: the first start wins (redriven executions keep their start)
-            w.t0 = w.cols.ts[k]
+            w.t0 = w.ts[k]
         return -1
     if role == EXEC_ENDED:
-        _execution_ended(w, k, meta.status, pv, d)
+        execution_ended(w, k, meta.status, pv, d)
         return -1
     if role == EXEC_REDRIVEN:  # a redrive re-runs failed states: the execution is running again
         w.status, w.stop = "RUNNING", _NAN
@@ -225,30 +235,36 @@ def _map_run(w: WalkState, k: int, role: int, pv: int, d: Any) -> int:  # Any: J
     return v
 
 
-def _execution_ended(w: WalkState, k: int, status: str, pv: int, d: Any) -> None:  # Any: JSON details
+def execution_ended(w: WalkState, k: int, status: str, pv: int, d: Any) -> None:  # Any: JSON details
     """Close every open visit: those on the failing chain failed, the others succeeded or were aborted."""
     tr = w.tr
     V = tr.V
-    w.status, w.stop = status, w.cols.ts[k]
-    error, cause = d.get("error"), opt_text(d.get("cause"))
+    w.status, w.stop = status, w.ts[k]
+    error = d.get("error")
+    cause = d.get("cause")
+    if cause is not None:
+        cause = text(cause)
     w.error, w.cause = error, cause
     if error is not None:
         w.buf.e_error.add(w.g0 + k, error)
     if cause is not None:
         w.buf.e_cause.add(w.g0 + k, cause)
+    if status == "SUCCEEDED":
+        for j, y in enumerate(V):
+            if y[V_OPEN]:
+                tr.close(j, k, "failed" if y[V_LAST_FAIL] else "succeeded")
+        return
     chain = set()
     c = pv
     while c >= 0:
         chain.add(c)
         c = V[c][V_PARENT]
-    if status != "SUCCEEDED" and chain:
+    if chain:
         _evaluated_fail_errors(V, pv, error, cause)
     for j, y in enumerate(V):
         if not y[V_OPEN]:
             continue
-        if status == "SUCCEEDED":
-            tr.close(j, k, "failed" if y[V_LAST_FAIL] else "succeeded")
-        elif j in chain or y[V_LAST_FAIL]:
+        if j in chain or y[V_LAST_FAIL]:
             if y[V_ERROR] is None and j in chain:
                 y[V_ERROR], y[V_CAUSE] = error, cause
             tr.close(j, k, "failed")
@@ -287,8 +303,11 @@ def cut_short(w: WalkState) -> None:
 
     Example:
         >>> from workbench.history.load.readers import load_history
-        >>> w = WalkState(load_history("../shared/corpus/histories/test_base__test_state_fail.json"),
-        ...               Buffers(payloads=False), None)
+        >>> from workbench.history.load.batch import EventBatch
+        >>> batch = EventBatch()
+        >>> batch.add_history(load_history("../shared/corpus/histories/test_base__test_state_fail.json"))
+        >>> w = WalkState(batch, Buffers(payloads=False))
+        >>> w.begin(batch.heads[0], None)
         >>> cut_short(w); w.status
         'INCOMPLETE'
     """

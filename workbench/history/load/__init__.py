@@ -2,7 +2,9 @@
 recorded corpus, Express CloudWatch Logs records, files, directories and globs) becomes an
 :class:`~workbench.history.load.events.ExecutionHistory`. :mod:`~workbench.history.load.events` holds that
 model and the warnings, :mod:`~workbench.history.load.normalise` turns each raw shape into it, and
-:mod:`~workbench.history.load.readers` finds and reads the inputs.
+:mod:`~workbench.history.load.readers` finds and reads the inputs. :mod:`~workbench.history.load.batch` reads many
+executions at once into flat columns (what ``frames()`` walks), and :mod:`~workbench.history.load.definitions`
+makes equal definitions one object.
 """
 
 from workbench.history.load.readers import (

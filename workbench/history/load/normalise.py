@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -223,7 +224,7 @@ def normalise(raw: RawHistory, arn: str, name: str, strict: bool) -> ExecutionHi
         warnings.warn(f"{name}: {n} events; Step Functions fails an execution whose history reaches "
                       f"{MAX_HISTORY_EVENTS:,} events. Move the loop into child executions or a Distributed Map",
                       HistoryLimitWarning, stacklevel=4)
-    truncated = _truncation(raw, cols)
+    truncated = truncation(raw, cols.codes)
     if truncated:
         problems.append(truncated)
         warnings.warn(f"{name}: {truncated}; its status is INCOMPLETE", TruncatedHistoryWarning, stacklevel=4)
@@ -236,15 +237,20 @@ def normalise(raw: RawHistory, arn: str, name: str, strict: bool) -> ExecutionHi
 _FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
 
-def _truncation(raw: RawHistory, cols: EventColumns) -> str | None:
+def truncation(raw: RawHistory, codes: Sequence[int]) -> str | None:
     """Why the events stop before the execution's end, or None: a pending nextToken, or a finished
-    execution (as the source declares) whose last event is not a terminal one."""
+    execution (as the source declares) whose last event is not a terminal one.
+
+    Example:
+        >>> truncation(RawHistory([], "api", next_token="abc"), []) is not None
+        True
+    """
     if isinstance(raw.next_token, str) and raw.next_token:
         return ("the history was saved while a nextToken was still pending (later events were never fetched); "
                 "fetch every page, e.g. `workbench history fetch`")
     declared = str(raw.declared_status or "").upper()
     if declared in _FINISHED:
-        last = next((TYPE_METAS[c].role for c in reversed(cols.codes)
+        last = next((TYPE_METAS[c].role for c in reversed(codes)
                      if TYPE_METAS[c].role in (EXEC_ENDED, EXEC_REDRIVEN)), None)
         if last != EXEC_ENDED:
             return (f"the execution is {declared} but the history stops before its end (no terminal event); "

@@ -24,12 +24,13 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from workbench.history._gc import gc_paused
 from workbench.history._types import JsonDict
+from workbench.history.load.definitions import DefinitionInterner
 from workbench.history.load.events import (
     ExecutionHistory,
     history_error,
@@ -59,10 +60,9 @@ def load_history(source: Source, *, execution_arn: str | None = None, definition
         ('arn:x', 'RUNNING')
     """
     with gc_paused():
-        histories = _load(source, strict=strict)
+        histories = [x if isinstance(x, ExecutionHistory) else x.load(strict) for x in _pending(source)]
     if len(histories) != 1:
-        name = _source_name(source)
-        raise history_error("HIST006", f"contains {len(histories)} executions, expected one", name,
+        raise history_error("HIST006", f"contains {len(histories)} executions, expected one", _source_name(source),
                             hint="use load_histories() for CloudWatch Logs with several executions")
     history = histories[0]
     if execution_arn:
@@ -111,13 +111,48 @@ def load_histories(sources: Source | Iterable[Source], *, strict: bool = False) 
 
 
 def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) -> Iterator[ExecutionHistory]:
-    """Like :func:`load_histories`, one history at a time (``frames()`` streams with it, so a folder of
-    thousands of histories never sits in memory as Python objects).
+    """Like :func:`load_histories`, one history at a time (a folder of thousands of histories never sits in
+    memory as Python objects).
 
     Example:
         >>> next(iter_histories([{"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted",
         ...                                     "timestamp": 1700000000.0}]}])).status
         'RUNNING'
+    """
+    for item in iter_pending(sources):
+        yield item if isinstance(item, ExecutionHistory) else item.load(strict)
+
+
+class Pending(NamedTuple):
+    """One execution read from a source but not normalised yet: :mod:`~workbench.history.load.batch` normalises
+    many at once (``frames()`` streams with it); :meth:`load` normalises this one alone.
+
+    Example:
+        >>> p = next(iter_pending([b'{"events": [{"id": 1, "previousEventId": 0, "type": "ExecutionStarted",'
+        ...                        b' "timestamp": 1.0}]}']))
+        >>> p.arn, p.load(strict=False).status
+        ('', 'RUNNING')
+    """
+
+    raw: RawHistory
+    arn: str  # "" = anonymous (named from its content once normalised)
+    name: str  # the source, for messages
+
+    def load(self, strict: bool) -> ExecutionHistory:
+        """This execution as an :class:`ExecutionHistory`, its problems warned about."""
+        history = normalise(self.raw, self.arn, self.name, strict)
+        if not self.arn:
+            history.execution_arn = anonymous_name(history)
+        return history
+
+
+def iter_pending(sources: Source | Iterable[Source]) -> Iterator[ExecutionHistory | Pending]:
+    """Every execution of ``sources``, in order: already-built histories (and :class:`Pending` items) as they
+    are, the others read and classified but not normalised (:class:`Pending`).
+
+    Example:
+        >>> [type(x).__name__ for x in iter_pending([b'{"events": [{"id": 1}]}'])]
+        ['Pending']
     """
     if isinstance(sources, (str, os.PathLike)) and Path(sources).is_dir():
         items: Iterable[Any] = history_files(sources)  # Any: JSON from files / the API
@@ -126,8 +161,9 @@ def iter_histories(sources: Source | Iterable[Source], *, strict: bool = False) 
         items = [sources]
     else:
         items = sources
+    interner = DefinitionInterner()
     for item in items:
-        yield from _load(item, strict=strict)
+        yield from _pending(item, interner)
 
 
 def is_run(obj: object) -> bool:
@@ -179,35 +215,47 @@ def _looks_like_json(source: Any) -> bool:  # Any: JSON from files / the API
     return isinstance(source, str) and source.lstrip()[:1] in ("{", "[")
 
 
-def _load(source: Source, *, strict: bool) -> list[ExecutionHistory]:
-    if isinstance(source, ExecutionHistory):
-        return [source]
-    if is_run(source):
-        return [run_history(source)]
-    name = _source_name(source)
-    if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
-        path = Path(source)
+def _pending(source: Source, interner: DefinitionInterner | None = None) -> list[ExecutionHistory | Pending]:
+    text: bytes | None = None  # the JSON text, when we read it (definitions are interned by it)
+    known: JsonDict | None = None  # the definition, when the interner knew its text and skipped it
+    if type(source) is bytes:  # the common case first: a fetched or cached history
+        text, name, stem = source, "<object>", None
         try:
-            data: Any = path.read_bytes()  # Any: JSON from files / the API
-        except OSError as exc:
-            raise history_error("HIST000", f"cannot read file: {exc.strerror or exc}", name,
-                                hint="check the path") from exc
-        obj = _parse_json(data, name)
-        stem: str | None = path.stem
-    elif isinstance(source, (bytes, bytearray, memoryview, str)):
-        obj = _parse_json(bytes(source) if not isinstance(source, str) else source.encode(), name)
-        stem = None
+            obj, known = interner.parse(text) if interner is not None else (_parse_json(text, name), None)
+        except orjson.JSONDecodeError:
+            obj = _parse_json(text, name)  # its own message, or JSON lines
+    elif isinstance(source, (ExecutionHistory, Pending)):  # built, or read and classified already
+        return [source]
+    elif is_run(source):
+        return [run_history(source)]
     else:
-        obj, stem = source, None
+        name, stem = _source_name(source), None
+        if isinstance(source, (str, os.PathLike)) and not _looks_like_json(source):
+            path = Path(source)
+            try:
+                text = path.read_bytes()
+            except OSError as exc:
+                raise history_error("HIST000", f"cannot read file: {exc.strerror or exc}", name,
+                                    hint="check the path") from exc
+            obj = _parse_json(text, name)
+            stem = path.stem
+        elif isinstance(source, (bytes, bytearray, memoryview, str)):
+            obj = _parse_json(bytes(source) if not isinstance(source, str) else source.encode(), name)
+        else:
+            obj = source
     raws = _classify(obj, name)
-    out = []
-    for n, raw in enumerate(raws):
-        arn = raw.arn or (stem if len(raws) == 1 else None) or (f"{stem}#{n}" if stem else "")
-        history = normalise(raw, arn, name, strict)
-        if not arn:
-            history.execution_arn = anonymous_name(history)
-        out.append(history)
-    return out
+    if known is not None and (len(raws) != 1 or raws[0].fmt == "cloudwatch"):  # rare: parsed again, whole
+        known, raws = None, _classify(_parse_json(text, name), name)  # type: ignore[arg-type]
+    for raw in raws if interner is not None else ():
+        if known is not None:
+            raw.definition = known
+        elif raw.definition is not None:
+            raw.definition = interner.intern(raw.definition, raw.machine,  # type: ignore[union-attr]
+                                             text if len(raws) == 1 else None)
+    if len(raws) == 1:
+        raw = raws[0]
+        return [Pending(raw, raw.arn or stem or "", name)]
+    return [Pending(raw, raw.arn or (f"{stem}#{n}" if stem else ""), name) for n, raw in enumerate(raws)]
 
 
 def anonymous_name(history: ExecutionHistory) -> str:
@@ -221,8 +269,19 @@ def anonymous_name(history: ExecutionHistory) -> str:
         True
     """
     cols = history.columns
-    first = cols.details[0].get("input") if len(cols.ids) else None
-    key = f"{len(cols.ids)}|{cols.ts[0] if cols.ids else ''}|{cols.ts[-1] if cols.ids else ''}|{first}"
+    n = len(cols.ids)
+    first = cols.details[0].get("input") if n else None
+    return content_name(n, cols.ts[0] if n else "", cols.ts[-1] if n else "", first)
+
+
+def content_name(n: int, first_ts: object, last_ts: object, first_input: object) -> str:
+    """:func:`anonymous_name` from its parts: the number of events, first and last timestamps, first input.
+
+    Example:
+        >>> content_name(1, 1.5, 1.5, None).startswith("execution-")
+        True
+    """
+    key = f"{n}|{first_ts}|{last_ts}|{first_input}"
     return "execution-" + hashlib.blake2b(key.encode(), digest_size=4).hexdigest()
 
 
