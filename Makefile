@@ -47,7 +47,7 @@ fuzz: install
 
 bench: install
 	$(PY) -m pip install -q stepfunctions-asl
-	for b in compile lint graph engine embedded_timewarp distributed_map history report composer; do $(PY) bench/$$b.py || exit 1; done
+	for b in compile lint graph engine embedded_timewarp distributed_map history store report composer; do $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts reports

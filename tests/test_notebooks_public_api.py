@@ -1,4 +1,5 @@
-"""The notebooks use only the public API: the names in ``__all__`` of workbench, workbench.widgets and workbench.viz.
+"""The notebooks use only the public API: the names in ``__all__`` of workbench, workbench.widgets,
+workbench.viz and workbench.store.
 
 A notebook is what a new user copies from, so it must not teach internals that may move
 (``workbench.history.frames.build``, ``workbench.report.sections``...). Each notebook's code cells are
@@ -31,7 +32,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-PUBLIC_PACKAGES = ("workbench", "workbench.widgets", "workbench.viz")
+PUBLIC_PACKAGES = ("workbench", "workbench.widgets", "workbench.viz", "workbench.store")
 #: Magics whose argument (line or cell body) is Python code run in the notebook's namespace.
 CODE_MAGICS = frozenset({"time", "timeit", "prun", "capture", "debug"})
 
@@ -51,7 +52,8 @@ class Offence:
 
     def render(self, notebook: str, cell: int) -> str:
         return (f"{notebook} cell {cell} line {self.line}: `{self.code}` uses {self.path}, which is not public API. "
-                "Fix: use a name from workbench.__all__, workbench.widgets.__all__ or workbench.viz.__all__ "
+                "Fix: use a name from workbench.__all__, workbench.widgets.__all__, workbench.viz.__all__ "
+                "or workbench.store.__all__ "
                 "(or export the name from workbench/__init__.py with a docstring example).")
 
 

@@ -11,10 +11,10 @@ Example:
     >>> workbench.frames(run).states                                # the run's frames  # doctest: +SKIP
     >>> workbench.build_report(run).save("run.html")                 # a report to share  # doctest: +SKIP
 
-The public API is the names listed in ``__all__`` of three packages: ``workbench`` (this one),
-``workbench.widgets`` and ``workbench.viz``. Use them as ``workbench.<name>``,
-``from workbench import <name>``, ``from workbench.widgets import <name>`` or
-``from workbench.viz import <name>``. Every other module (``workbench.history.frames``,
+The public API is the names listed in ``__all__`` of four packages: ``workbench`` (this one),
+``workbench.widgets``, ``workbench.viz`` and ``workbench.store`` (the fleet history store). Use them as
+``workbench.<name>``, ``from workbench import <name>``, ``from workbench.widgets import <name>``,
+``from workbench.viz import <name>`` or ``workbench.store.<name>``. Every other module (``workbench.history.frames``,
 ``workbench.report.run.overview``...) and every name starting with ``_`` is internal and may change
 without notice. The notebooks hold themselves to this rule (``tests/test_notebooks_public_api.py``);
 ``docs/public-api.md`` lists the names by job.
@@ -67,7 +67,10 @@ _LAZY: dict[str, str] = {
     "recorded_calls": "workbench.history.replay",
     "whatif": "workbench.history.whatif",
     "whatif_report": "workbench.report.whatif",
+    # a public module (its own ``__all__``): ``workbench.store.open(PATH)``
+    "store": "workbench.store",
 }
+
 
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -9,14 +9,19 @@ from typing import Any
 
 
 def lazy_attributes(package: str, table: dict[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for ``package`` serving each name of ``table`` from its module."""
+    """``__getattr__`` and ``__dir__`` for ``package`` serving each name of ``table`` from its module.
+
+    A name whose source is ``<package>.<name>`` is that module itself (a public sub-module such as
+    ``workbench.store``).
+    """
     module = sys.modules[package]
 
     def __getattr__(name: str) -> Any:
         source = table.get(name)
         if source is None:
             raise AttributeError(f"module '{package}' has no attribute '{name}'")
-        value = getattr(importlib.import_module(source), name)
+        imported = importlib.import_module(source)
+        value = imported if source == f"{package}.{name}" else getattr(imported, name)
         setattr(module, name, value)
         return value
 

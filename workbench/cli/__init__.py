@@ -21,6 +21,8 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment,no-redef]
 
 from workbench.cli import build, demo, history, mission_test, replay, report, run, whatif
+from workbench.cli import sql as sql_cli
+from workbench.cli import store as store_cli
 from workbench.cli.output import bug_line, debugging, interruptible
 
 
@@ -59,7 +61,7 @@ app = typer.Typer(
     cls=_OneLineUsageErrors,
 )
 
-for _module in (build, demo, run, history, report, mission_test, replay, whatif):
+for _module in (build, demo, run, history, report, mission_test, replay, whatif, store_cli, sql_cli):
     _module.register(app)
 
 

@@ -1,17 +1,18 @@
-"""Where the time goes and what fails, as pure functions from history frames to small DataFrames: latency,
-time breakdowns, slowest runs, failures and comparisons in :mod:`~workbench.history.analysis.summaries`
-(re-exported here), retries and back-off checks in :mod:`~workbench.history.analysis.retries`
-(``retry_summary`` re-exported), the critical path in :mod:`~workbench.history.analysis.critical_path`.
+"""Where the time goes and what fails, as pure functions from history frames to small DataFrames.
+
+Latency, time breakdowns, slowest runs and failures are in :mod:`~workbench.history.analysis.summaries`,
+comparisons in :mod:`~workbench.history.analysis.compare`, retries and back-off checks in
+:mod:`~workbench.history.analysis.retries` and the critical path in
+:mod:`~workbench.history.analysis.critical_path`; the names below are re-exported here.
 """
 
+from workbench.history.analysis.compare import compare_runs, select_executions
 from workbench.history.analysis.retries import retry_summary
 from workbench.history.analysis.summaries import (
     FATES,
-    compare_runs,
     failure_patterns,
     failures,
     normalise_cause,
-    select_executions,
     slowest_executions,
     state_latency,
     time_breakdown,

@@ -20,6 +20,8 @@ import pandas as pd
 
 from workbench.history._frame_access import CONTAINER_TYPES, frame, ms, require, text
 from workbench.history._types import JsonDict, Row
+from workbench.history.store.sql import subsets as sql_subsets
+from workbench.history.store.sql.engine import is_store
 
 # Defaults from the ASL specification.
 DEFAULT_INTERVAL_S = 1.0
@@ -182,6 +184,8 @@ def backoff_check(frames: object, *, tolerance_s: float = 0.25, slack: float = 0
         0    Fetch  Lambda.TooManyRequestsException  1         1.0       1.0  retried
         1    Fetch  Lambda.TooManyRequestsException  2         2.0       2.0  retried
     """
+    if is_store(frames):
+        return sql_subsets.backoff_check(frames, tolerance_s=tolerance_s, slack=slack)
     return _replayed(frames, tolerance_s, slack)[_CHECK_COLUMNS]
 
 
@@ -268,6 +272,8 @@ def retry_summary(frames: object) -> pd.DataFrame:
         state error
         Fetch Lambda.TooManyRequestsException             2        2      3000.0  ...          0
     """
+    if is_store(frames):
+        return sql_subsets.retry_summary(frames)
     r = _replayed(frames, 0.25, 0.1)
     columns = ["failed_tries", "retries", "backoff_ms", "mean_backoff_ms", "visits", "recovered", "exhausted",
                "not_retried", "interrupted", "executions"]

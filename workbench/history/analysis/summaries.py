@@ -4,24 +4,27 @@ Latency is measured per state *visit* (``states`` frame: entered → exited), so
 includes its retries and back-offs; :func:`time_breakdown` splits that time into waiting (Wait
 states, retry back-offs, queueing before a worker picks the task up) and working. Retries live in
 :mod:`workbench.history.analysis.retries`, the critical path in :mod:`workbench.history.analysis.critical_path`.
-Percentiles are pandas' linear-interpolation quantiles.
+Percentiles are pandas' linear-interpolation quantiles. Each function also takes a store instead of
+frames (a DuckDB connection or Spark session on one): see :mod:`workbench.history.store.sql`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from workbench.core.arn import ARN_IN_TEXT
-from workbench.history._frame_access import CONTAINER_TYPES, FRAME_NAMES, AnalysisError, frame, require, text
+from workbench.history._frame_access import CONTAINER_TYPES, AnalysisError, frame, require, text
 from workbench.history._types import Row
 from workbench.history.analysis.critical_path import critical_path
 from workbench.history.analysis.retries import tries
+from workbench.history.store.sql import latency as sql_latency
+from workbench.history.store.sql import subsets as sql_subsets
+from workbench.history.store.sql.engine import is_store
 
 FATES = ("caught", "retried", "tolerated", "redriven", "fatal", "aborted", "undecided")
 _QUANTILES = {"p50_ms": 0.5, "p90_ms": 0.9, "p99_ms": 0.99}
@@ -40,6 +43,8 @@ def state_latency(frames: object, by: str = "state") -> pd.DataFrame:
         state type
         Fetch Task      3      3  7970.0  9890.0  10322.0  10370.0   7970.0
     """
+    if is_store(frames):
+        return sql_latency.state_latency(frames, by)
     states = frame(frames, "states")
     require(states, ("state", "type", "path", "duration_ms"), "states")
     df = pd.DataFrame({"state": states["state"].astype(str), "type": states["type"].astype(str),
@@ -81,6 +86,8 @@ def time_breakdown(frames: object, by: str = "execution") -> pd.DataFrame:
         execution
         arn:aws:states:us-east-1:123456789012:execution:M:r1    5160.0   2800.0       0.643311
     """
+    if is_store(frames):
+        return sql_latency.time_breakdown(frames, by)
     states = frame(frames, "states")
     attempts = frame(frames, "attempts")
     require(states, ("execution", "visit", "state", "type", "duration_ms"), "states")
@@ -130,6 +137,8 @@ def slowest_executions(frames: object, n: int = 5, top_states: int = 3) -> pd.Da
         1     1  Settle           2000.0  0.249221
         2     1   Store            415.0  0.051713
     """
+    if is_store(frames):
+        return sql_subsets.slowest_executions(frames, n, top_states)
     executions = frame(frames, "executions")
     require(executions, ("execution", "duration_ms", "status"), "executions")
     ranked = executions.dropna(subset=["duration_ms"]).sort_values("duration_ms", ascending=False).head(n)
@@ -222,6 +231,8 @@ def failures(frames: object) -> pd.DataFrame:
         0  Charge  Payment.Declined  card <n> declined for order <n>  caught
         1  Charge  Payment.Declined  card <n> declined for order <n>   fatal
     """
+    if is_store(frames):
+        return sql_subsets.failures(frames)
     states = frame(frames, "states")
     executions = frame(frames, "executions")
     events = frame(frames, "events")
@@ -302,6 +313,8 @@ def failure_patterns(frames: object) -> pd.DataFrame:
         state error    cause_pattern
         Probe HostDown host <n> unreachable      7       5        0          0         0      2        0 ...
     """
+    if is_store(frames):
+        return sql_subsets.failure_patterns(frames)
     f = failures(frames)
     cols = ["count", *FATES, "executions", "example_cause"]
     if f.empty:
@@ -316,77 +329,3 @@ def failure_patterns(frames: object) -> pd.DataFrame:
     for col in cols[:-1]:
         out[col] = out[col].astype("int64")
     return out.sort_values("count", ascending=False, kind="stable")
-
-
-# -------------------------------------------------------------------------------------------- compare
-
-
-def compare_runs(before: object, after: object, labels: tuple[str, str] = ("before", "after")) -> pd.DataFrame:
-    """Per-state latency and retry deltas between two sets of executions (two versions, two windows).
-
-    Columns per side: ``count``, ``p50_ms``, ``p90_ms``, ``retries_per_visit``, ``failure_rate``
-    (suffixed with the labels), then ``p50_delta_ms``, ``p90_delta_ms``, ``p50_ratio`` and
-    ``retries_delta`` (after − before). States present on one side only have NaN on the other.
-
-    Example:
-        >>> compare_runs(frames_v1, frames_v2, labels=("v1", "v2")).loc[[("Fetch", "Task")],
-        ...                                                       ["p50_delta_ms", "retries_delta"]]  # doctest: +SKIP
-                    p50_delta_ms  retries_delta
-        state type
-        Fetch Task       -3900.0           -2.0
-    """
-    a, b = labels
-    left, right = _side(before), _side(after)
-    out = left.add_suffix(f"_{a}").join(right.add_suffix(f"_{b}"), how="outer")
-    out["p50_delta_ms"] = out[f"p50_ms_{b}"] - out[f"p50_ms_{a}"]
-    out["p90_delta_ms"] = out[f"p90_ms_{b}"] - out[f"p90_ms_{a}"]
-    out["p50_ratio"] = out[f"p50_ms_{b}"] / out[f"p50_ms_{a}"].where(out[f"p50_ms_{a}"] > 0)
-    out["retries_delta"] = out[f"retries_per_visit_{b}"] - out[f"retries_per_visit_{a}"]
-    for side in labels:
-        out[f"count_{side}"] = out[f"count_{side}"].fillna(0).astype("int64")
-    return out.sort_index()
-
-
-def select_executions(frames: object, executions: Iterable[str] | None = None, *, since: Any = None,  # Any: date-like
-                      until: Any = None) -> dict[str, pd.DataFrame]:  # Any: any date form
-    """The four frames restricted to some executions and/or a start-time window [since, until).
-
-    Returns a dict every analysis and cost function accepts in place of the full frames, so two
-    windows (or two versions' runs) can be compared with :func:`compare_runs`.
-
-    Example:
-        >>> cut = pd.Timestamp("2026-03-02T09:00:05Z")                             # doctest: +SKIP
-        >>> compare_runs(select_executions(frames, until=cut), select_executions(frames, since=cut))  # doctest: +SKIP
-    """
-    ex = frame(frames, "executions")
-    require(ex, ("execution", "start"), "executions")
-    keep = pd.Series(True, index=ex.index)
-    if executions is not None:
-        keep &= ex["execution"].astype(str).isin({str(e) for e in executions})
-    if since is not None:
-        keep &= ex["start"] >= pd.Timestamp(since)
-    if until is not None:
-        keep &= ex["start"] < pd.Timestamp(until)
-    chosen = set(ex.loc[keep, "execution"].astype(str))
-    out: dict[str, pd.DataFrame] = {}
-    for name in FRAME_NAMES:
-        df = frame(frames, name)
-        out[name] = df[df["execution"].astype(str).isin(chosen)].reset_index(drop=True)
-    return out
-
-
-def _side(frames: object) -> pd.DataFrame:
-    states = frame(frames, "states")
-    require(states, ("state", "type", "duration_ms", "retries", "status"), "states")
-    s = pd.DataFrame({"state": states["state"].astype(str), "type": states["type"].astype(str),
-                      "duration_ms": states["duration_ms"].astype("float64"),
-                      "retries": states["retries"].astype("float64"),
-                      "failed": states["status"].astype(str).isin(["failed", "caught"]).astype("float64")})
-    g = s.groupby(["state", "type"], sort=True)
-    return pd.DataFrame({
-        "count": g.size(),
-        "p50_ms": g["duration_ms"].quantile(0.5),
-        "p90_ms": g["duration_ms"].quantile(0.9),
-        "retries_per_visit": g["retries"].mean(),
-        "failure_rate": g["failed"].mean(),
-    })

@@ -27,6 +27,8 @@ Built on the pure functions of :mod:`workbench.history.cost`. What we count, and
   :attr:`~workbench.history.cost.prices.PriceTable.citation`), for the outputs that show it.
 * **Express per-state cost** is not defined (Express bills the whole execution), so ``state_costs``
   gives states of Express executions ``standard_usd`` 0; their Lambda cost is still attributed.
+* **Stores**: ``execution_costs``, ``state_costs`` and ``cost_summary`` also take a store (a DuckDB connection
+  or Spark session on one) and aggregate in SQL (:mod:`workbench.history.store.sql.costs`).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from workbench.history.cost.pricing import (
     lambda_cost_from_usage,
     standard_cost,
 )
+from workbench.history.store.sql.engine import is_store
 
 __all__ = ["EXPRESS", "STANDARD", "LambdaConfig", "ToolConfigs", "cost_summary", "execution_costs", "execution_type",
            "function_name", "lambda_attempts", "region_of", "state_costs", "tool_costs", "what_if"]
@@ -100,6 +103,10 @@ def execution_costs(frames: object, tools: ToolConfigs | None = None, *, region:
     Example:
         >>> execution_costs(frames)[["type", "transitions", "sfn_usd", "lambda_usd", "cost_usd"]]  # doctest: +SKIP
     """
+    if is_store(frames):  # the SQL twin (imported here: it builds on this module)
+        from workbench.history.store.sql import costs
+        return costs.execution_costs(frames, tools, region=region, types=types, express_memory_mb=express_memory_mb,
+                                     prices=prices)
     executions = frame(frames, "executions")
     require(executions, ("execution", "status", "duration_ms", "transitions"), "executions")
     table = prices or load_prices()
@@ -138,6 +145,9 @@ def state_costs(frames: object, tools: ToolConfigs | None = None, *, region: str
     Example:
         >>> state_costs(frames)[["visits", "transitions", "standard_usd", "lambda_usd", "cost_usd"]]  # doctest: +SKIP
     """
+    if is_store(frames):
+        from workbench.history.store.sql import costs
+        return costs.state_costs(frames, tools, region=region, types=types, prices=prices)
     states = frame(frames, "states")
     executions = frame(frames, "executions")
     require(states, ("execution", "state", "type", "retries"), "states")
@@ -216,6 +226,10 @@ def cost_summary(frames: object, tools: ToolConfigs | None = None, *, region: st
     Example:
         >>> cost_summary(frames, free_tier=True)                                  # doctest: +SKIP
     """
+    if is_store(frames):
+        from workbench.history.store.sql import costs
+        return costs.cost_summary(frames, tools, region=region, types=types, express_memory_mb=express_memory_mb,
+                                  free_tier=free_tier, prices=prices)
     table = prices or load_prices()
     ex = execution_costs(frames, tools, region=region, types=types, express_memory_mb=express_memory_mb,
                          prices=table)
