@@ -1,7 +1,8 @@
 """``workbench sql PATH "SELECT ..."``: one read-only query over a history store, printed or written to a file.
 
 The store's tables are views (``executions``, ``states``, ``attempts``, ``events``, each with ``state_machine``
-and ``date``); see ``docs/store.md``. Only one SELECT (or EXPLAIN) runs: the command never changes the store.
+and ``date``); see ``docs/store.md``. Only one SELECT (or EXPLAIN) runs, and it can read only the store's files:
+the command never changes the store and never reads elsewhere.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def sql_cmd(
     except WorkbenchError as exc:
         raise fail(str(exc)) from None
     try:
+        _confine(con, store)
         _read_only(con, query)
         result: Any = con.sql(query).to_arrow_table()  # Any: an Arrow table
     except duckdb.Error as exc:
@@ -76,6 +78,14 @@ def _read_only(con: Any, query: str) -> None:  # Any: a duckdb connection
     if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
         raise fail(f"only a SELECT (or EXPLAIN) query runs here, not {kind.name}: the store is read-only through "
                    "`workbench sql`")
+
+
+def _confine(con: Any, store: Path) -> None:  # Any: a duckdb connection
+    """Let the query read the store's files only (no ``read_csv('/etc/...')``, no ``httpfs``): the command answers
+    questions about the store, not about the machine. DuckDB cannot turn external access back on afterwards."""
+    roots = sorted({str(store.absolute()), str(store.resolve())})
+    con.execute("SET allowed_directories = $roots", {"roots": [os.path.join(r, "") for r in roots]})
+    con.execute("SET enable_external_access = false")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -134,6 +134,19 @@ def test_sql_errors_are_one_line(corpus_store: Path, query: str, message: str) -
     assert len(err.strip().splitlines()) == 1
 
 
+def test_sql_reads_only_the_store(corpus_store: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.csv"
+    outside.write_text("token\nhunter2\n")
+    escape = corpus_store / ".." / outside.name  # a path that starts inside the store and leaves it
+    for query in (f"SELECT * FROM read_csv('{outside}')", f"SELECT * FROM read_csv('{escape}')",
+                  f"SELECT * FROM '{outside}'"):
+        code, out, err = cli("sql", str(corpus_store), query)
+        assert code == 2 and "hunter2" not in out + err
+        assert "file system operations are disabled" in error_line(err)
+    code, out, _ = cli("sql", str(corpus_store), "SELECT count(*) AS n FROM events", "-f", "csv")
+    assert code == 0 and int(out.splitlines()[1]) > 0  # the store's own files stay readable
+
+
 def test_sql_output_refusals(corpus_store: Path, tmp_path: Path) -> None:
     inside = corpus_store / "executions" / "x.csv"
     cases = {
