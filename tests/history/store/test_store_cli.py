@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -145,6 +146,17 @@ def test_sql_reads_only_the_store(corpus_store: Path, tmp_path: Path) -> None:
         assert "file system operations are disabled" in error_line(err)
     code, out, _ = cli("sql", str(corpus_store), "SELECT count(*) AS n FROM events", "-f", "csv")
     assert code == 0 and int(out.splitlines()[1]) > 0  # the store's own files stay readable
+
+
+def test_a_damaged_data_file_is_one_line_naming_it(corpus_store: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(corpus_store, damaged)
+    victim = sorted((damaged / "executions").rglob("*.parquet"))[0]
+    victim.write_bytes(b"not parquet")  # a file replaced by hand, or cut by a full disk during a copy
+    code, out, err = cli("sql", str(damaged), QUERY)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "the executions table cannot be read" in error_line(err) and victim.name in err
 
 
 def test_sql_output_refusals(corpus_store: Path, tmp_path: Path) -> None:

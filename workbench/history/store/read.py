@@ -181,5 +181,10 @@ def open(path: str | os.PathLike[str], *, connection: Any = None) -> duckdb.Duck
     root = check_store(path)
     con = connection if connection is not None else duckdb.connect()
     for table in TABLES:
-        con.execute(f"CREATE OR REPLACE VIEW {table} AS {table_sql(root, table)}")
+        try:
+            con.execute(f"CREATE OR REPLACE VIEW {table} AS {table_sql(root, table)}")
+        except duckdb.Error as exc:  # a data file damaged or replaced by hand: say which, not a traceback
+            first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+            raise StoreError(f"{root}: the {table} table cannot be read ({first.split(' LINE ')[0]}): the store "
+                             "was damaged; ingest its histories again into a new store") from None
     return con
