@@ -28,3 +28,9 @@ def test_report_is_split_into_sub_packages_by_job() -> None:
     assert {"page", "inputs", "run", "whatif", "coverage"} <= rooms
     flat = [p.name for p in (WORKBENCH / "report").glob("*.py") if p.name != "__init__.py"]
     assert flat == [], f"report/ modules outside a sub-package: {flat}"
+
+
+def test_cli_is_split_into_sub_packages_by_job() -> None:
+    """cli/ keeps only the app (``__init__``), ``__main__`` and the output helpers every command shares."""
+    flat = sorted(p.name for p in (WORKBENCH / "cli").glob("*.py") if p.name not in {"__init__.py", "__main__.py"})
+    assert flat == ["output.py"], f"cli/ modules outside a sub-package: {flat}"

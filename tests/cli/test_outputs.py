@@ -161,7 +161,7 @@ def test_ctrl_c_in_any_command_is_one_line_exit_130(monkeypatch: pytest.MonkeyPa
     assert code == 130 and err.strip() == "interrupted"
 
 
-BUGGY = ("import sys, workbench.cli.build as b\n"
+BUGGY = ("import sys, workbench.cli.compose.build as b\n"
          "def boom(*a, **k): raise ZeroDivisionError('division by zero')\n"
          "b.validate_file = boom\n"
          "from workbench.cli import main\n"

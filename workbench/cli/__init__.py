@@ -1,4 +1,5 @@
-"""The ``workbench`` command. One module per group of commands; each registers itself on the app.
+"""The ``workbench`` command. One module per group of commands, in sub-packages by job (``compose/``,
+``launch/``, ``analyse/``, ``change/``, ``fleet/``); each module registers itself on the app.
 
 No traceback reaches the user: every command handles what it can foresee (one line naming the file,
 line, step or field, exit 2 for unusable input, 1 for a failed check or run); Ctrl-C prints
@@ -20,9 +21,12 @@ try:  # typer >= 0.20 ships its own copy of click
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment,no-redef]
 
-from workbench.cli import build, demo, history, mission_test, replay, report, run, whatif
-from workbench.cli import sql as sql_cli
-from workbench.cli import store as store_cli
+from workbench.cli.analyse import history, report
+from workbench.cli.change import replay, whatif
+from workbench.cli.compose import build, mission_test
+from workbench.cli.fleet import sql as sql_cli
+from workbench.cli.fleet import store as store_cli
+from workbench.cli.launch import demo, run
 from workbench.cli.output import bug_line, debugging, interruptible
 
 

@@ -3,8 +3,8 @@
 :mod:`~workbench.history.mission_tests.model` is the file format, :mod:`~.load` reads it (errors name file
 and line), :mod:`~.run` runs cases under the time warp with tool mocks (:mod:`~.mocks`), :mod:`~.expect`
 checks expectations and shows differences, :mod:`~.coverage` and :mod:`~.trace` measure what the cases
-exercised. ``workbench test`` (:mod:`workbench.cli.mission_test`) and the pytest plugin
-(:mod:`workbench.cli.pytest_missions`) drive them; the format is in ``docs/mission-tests.md``.
+exercised. ``workbench test`` (:mod:`workbench.cli.compose.mission_test`) and the pytest plugin
+(:mod:`workbench.cli.compose.pytest_missions`) drive them; the format is in ``docs/mission-tests.md``.
 
 Example:
     >>> from workbench.history.mission_tests import run_mission_tests

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench.cli.history import parse_since
+from workbench.cli.analyse.history import parse_since
 from workbench.cli.output import fail
 from workbench.core.arn import STATE_MACHINE_KINDS, Arn
 from workbench.core.diagnostics import DiagnosticError, WorkbenchError

@@ -3,7 +3,8 @@
 Each case becomes one item named ``MISSION::CASE`` (marked ``mission``), run on one embedded engine shared
 by the session (time warp on), so CI runs Mission tests with the unit tests; a failure shows the same
 differences as ``workbench test``, and the terminal summary ends with each Mission's coverage. Installed as
-the ``pytest11`` entry point ``workbench-missions``; without it, load it with ``-p workbench.cli.pytest_missions``.
+the ``pytest11`` entry point ``workbench-missions``; without it, load it with
+``-p workbench.cli.compose.pytest_missions``.
 ``--missions`` takes Mission files, test files or folders and may be repeated; ``-m mission`` keeps only
 Mission cases, ``-k`` selects cases by name. Nothing is imported beyond pytest unless ``--missions`` is given.
 

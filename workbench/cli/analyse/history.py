@@ -244,7 +244,7 @@ def analyze_cmd(
 def register(app: typer.Typer) -> None:
     history = typer.Typer(help="Execution histories: fetch them into the local cache.", no_args_is_help=True)
     history.command("fetch")(fetch_cmd)
-    from workbench.cli.ingest import ingest_cmd  # here: ingest reuses this module's parse_since
+    from workbench.cli.fleet.ingest import ingest_cmd  # here: ingest reuses this module's parse_since
 
     history.command("ingest")(ingest_cmd)
     app.add_typer(history, name="history")

@@ -1,0 +1,1 @@
+"""Commands that read histories: fetch, analyze, report."""

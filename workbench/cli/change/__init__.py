@@ -1,0 +1,1 @@
+"""Commands that change with evidence: replay recorded executions, what-if an edited Mission."""

@@ -1,0 +1,1 @@
+"""Commands for the fleet history store: ingest, sql, store ddl."""

@@ -1,0 +1,1 @@
+"""Commands that launch Missions: run on a target, serve the embedded engine, the demo."""
