@@ -25,6 +25,7 @@ from workbench.history.mission_tests.model import Case, Expect, Outcome, RunCase
 from workbench.mission.loader import mission_from_document
 from workbench.mission.model import Mission
 from workbench.mission.positions import PathKey, PositionedDocument, error, parse_document, render_path
+from workbench.mission.template import is_template, template_from_document
 
 __all__ = ["TEST_SUFFIXES", "MissionSuite", "MissionTestError", "discover", "is_test_file", "load_suite",
            "load_suites", "tests_file_for"]
@@ -184,7 +185,8 @@ def load_suite(path: str | Path) -> MissionSuite:
                 "MTEST002", f"the Mission this file tests is not there: {mission_path}", str(given),
                 doc.position(where) if where else (1, 1),
                 hint="name it NAME.tests.yaml beside NAME.yaml, or set `mission: path/to/mission.yaml`")])
-        mission = _load_mission(mission_path)
+        given_parameters = doc.data.get("parameters") if isinstance(doc.data, dict) else None
+        mission = _load_mission(mission_path, given_parameters, doc)
         return _suite(mission, mission_path, doc, ())
     mission_doc = _read(given)
     data = mission_doc.data
@@ -221,12 +223,22 @@ def load_suites(paths: Iterable[str | Path]) -> tuple[list[MissionSuite], list[P
     return suites, untested
 
 
-def _load_mission(path: Path) -> Mission:
+def _load_mission(path: Path, parameters: Any, tests: PositionedDocument) -> Mission:  # Any: YAML as written
+    """The Mission under test; a template is bound with the tests file's ``parameters:`` (else its defaults)."""
     doc = _read(path)
     if isinstance(doc.data, dict) and "tests" in doc.data:
         raise MissionTestError([error("MTEST005", "this Mission has `tests:` inside and a tests file beside it",
                                       str(path), doc.position(("tests",)),
                                       hint="keep the cases in one place: move them into the tests file")])
+    if is_template(doc.data):
+        if parameters is not None and not isinstance(parameters, dict):
+            raise MissionTestError([error("MTEST006", "`parameters:` is a mapping of parameter name to value",
+                                          tests.file, tests.position(("parameters",)))])
+        return template_from_document(doc).bind(parameters, naming="version").mission
+    if parameters is not None:
+        raise MissionTestError([error("MTEST006", f"`parameters:` binds a Mission template, but {path.name} is not "
+                                                  "one (it has no `parameters:` block)", tests.file,
+                                      tests.position(("parameters",)), hint="remove `parameters:` here")])
     return mission_from_document(doc)
 
 

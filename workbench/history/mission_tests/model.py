@@ -213,4 +213,6 @@ class TestFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mission: str | None = Field(default=None, min_length=1)
+    parameters: dict[str, Any] | None = Field(
+        default=None, description="Values that bind the Mission template under test (default: its defaults).")
     cases: list[Case] = Field(min_length=1)

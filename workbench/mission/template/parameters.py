@@ -1,0 +1,130 @@
+"""A template's parameters: each a small JSON Schema (type, constraints, default, description).
+
+Values a plan gives are checked with the ``jsonschema`` library (draft 2020-12), so a constraint means what
+JSON Schema says it means; every problem names the parameter and the constraint it broke.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ParameterType = Literal["string", "integer", "number", "boolean", "array", "object"]
+_NOT_GIVEN: Any = object()
+
+
+class ParameterSpec(BaseModel):
+    """One parameter: a JSON-Schema type with its constraints, a default and what it is for.
+
+    Example (YAML): ``probe_concurrency: {type: integer, minimum: 1, maximum: 20, default: 5}``
+
+    Example:
+        >>> spec = ParameterSpec.model_validate({"type": "integer", "minimum": 1, "default": 5})
+        >>> spec.problems("p", 0)
+        ["parameter 'p': 0 is less than the minimum of 1 (constraint minimum)"]
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: ParameterType
+    description: str | None = None
+    default: Any = Field(default=_NOT_GIVEN, description="Used when a plan does not give the parameter.")
+    enum: list[Any] | None = Field(default=None, min_length=1)
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    exclusive_minimum: int | float | None = Field(default=None, alias="exclusiveMinimum")
+    exclusive_maximum: int | float | None = Field(default=None, alias="exclusiveMaximum")
+    multiple_of: int | float | None = Field(default=None, alias="multipleOf", gt=0)
+    min_length: int | None = Field(default=None, alias="minLength", ge=0)
+    max_length: int | None = Field(default=None, alias="maxLength", ge=0)
+    pattern: str | None = None
+    items: dict[str, Any] | None = Field(default=None, description="JSON Schema of each item (arrays).")
+    min_items: int | None = Field(default=None, alias="minItems", ge=0)
+    max_items: int | None = Field(default=None, alias="maxItems", ge=0)
+    properties: dict[str, Any] | None = None
+    required: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _schema_is_valid(self) -> ParameterSpec:
+        try:
+            Draft202012Validator.check_schema(self.schema_())
+        except SchemaError as exc:
+            raise ValueError(f"not a valid JSON Schema: {exc.message}") from None
+        if self.has_default:
+            problems = self.problems("default", self.default)
+            if problems:
+                raise ValueError(f"the default does not fit: {problems[0].split(': ', 1)[1]}")
+        return self
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _NOT_GIVEN
+
+    def schema_(self) -> dict[str, Any]:
+        """This parameter as a JSON Schema document (what the plan schema and the checks use)."""
+        data = self.model_dump(by_alias=True, exclude_none=True, exclude={"default"})
+        if self.has_default:
+            data["default"] = self.default
+        return data
+
+    def problems(self, name: str, value: Any) -> list[str]:
+        """Why ``value`` does not fit, one sentence per broken constraint (empty when it fits)."""
+        schema = self.schema_()
+        schema.pop("default", None)
+        out = []
+        for err in sorted(Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.path)):
+            where = "".join(f"[{p}]" for p in err.path)
+            out.append(f"parameter '{name}{where}': {_short(err.message)} (constraint {err.validator})")
+        return out
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 160 else message[:157] + "..."
+
+
+def resolve(specs: Mapping[str, ParameterSpec], given: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """Defaults applied to the given values, and every problem (unknown, missing, not fitting), one line each.
+
+    Example:
+        >>> specs = {"n": ParameterSpec(type="integer", default=2), "s": ParameterSpec(type="string")}
+        >>> resolve(specs, {"s": "x"})
+        ({'n': 2, 's': 'x'}, [])
+        >>> resolve(specs, {"m": 1})[1]
+        ["parameter 'm' is not a parameter of this template; it takes: n, s", "parameter 's' is required \
+(it has no default)"]
+    """
+    given = dict(given or {})
+    problems: list[str] = []
+    for name in given:
+        if name not in specs:
+            close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; it takes: {', '.join(specs) or 'none'}"
+            problems.append(f"parameter '{name}' is not a parameter of this template{hint}")
+    values: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if name in given:
+            values[name] = given[name]
+            problems += spec.problems(name, given[name])
+        elif spec.has_default:
+            values[name] = spec.default
+        else:
+            problems.append(f"parameter '{name}' is required (it has no default)")
+    return values, problems
+
+
+def parameters_hash(values: Mapping[str, Any]) -> str:
+    """A short, stable hash of resolved parameter values (8 hex digits of sha256 over canonical JSON).
+
+    Example:
+        >>> parameters_hash({"b": 1, "a": "x"}) == parameters_hash({"a": "x", "b": 1})
+        True
+    """
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
