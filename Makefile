@@ -26,7 +26,7 @@ typecheck: install
 	$(VENV)/bin/mypy workbench
 
 unit: install
-	$(PY) -m pytest --missions missions
+	$(PY) -m pytest --missions missions --missions missions/catalog
 
 # Every notebook runs top to bottom (no AWS credentials needed) and ends by asserting what it showed.
 notebooks: install

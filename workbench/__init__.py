@@ -67,6 +67,15 @@ _LAZY: dict[str, str] = {
     "recorded_calls": "workbench.history.replay",
     "whatif": "workbench.history.whatif",
     "whatif_report": "workbench.report.whatif",
+    # the catalog: templates chosen for a Director's plan, bound, deployed and estimated
+    "Catalog": "workbench.widgets",
+    "load_catalog": "workbench.mission.catalog",
+    "load_plan": "workbench.mission.catalog",
+    "plan_schema": "workbench.mission.catalog",
+    "load_template": "workbench.mission.template",
+    "prepare_plan": "workbench.asl.plan",
+    "deploy_plan": "workbench.engine.plan_deploy",
+    "estimate_run": "workbench.history.analysis",
     # a public module (its own ``__all__``): ``workbench.store.open(PATH)``
     "store": "workbench.store",
 }

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment,no-redef]
 
 from workbench.cli.analyse import history, report
+from workbench.cli.catalog import plans, templates
 from workbench.cli.change import replay, whatif
 from workbench.cli.compose import build, mission_test
 from workbench.cli.fleet import sql as sql_cli
@@ -65,7 +66,7 @@ app = typer.Typer(
     cls=_OneLineUsageErrors,
 )
 
-for _module in (build, demo, run, history, report, mission_test, replay, whatif, store_cli, sql_cli):
+for _module in (build, demo, run, history, report, mission_test, replay, whatif, store_cli, sql_cli, templates, plans):
     _module.register(app)
 
 

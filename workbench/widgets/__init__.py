@@ -17,6 +17,7 @@ _LAZY: dict[str, str] = {
     "Launcher": "workbench.widgets.launcher.widget",
     "HistoryExplorer": "workbench.widgets.explorer.widget",
     "ExecutionView": "workbench.widgets.inspect.widget",
+    "Catalog": "workbench.widgets.catalog.widget",
 }
 
 

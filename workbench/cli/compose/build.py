@@ -89,8 +89,15 @@ def lint_cmd(
     raise typer.Exit(2 if unreadable else (1 if has_errors(everything) else 0))
 
 
-def schema_cmd() -> None:
-    """Print the Mission JSON Schema (point your editor's YAML plugin at it)."""
+def schema_cmd(
+    plan: Annotated[bool, typer.Option("--plan", help="The Director plan's schema (`workbench select`).")] = False,
+) -> None:
+    """Print the Mission JSON Schema (point your editor's YAML plugin at it), or with --plan the plan's."""
+    if plan:
+        from workbench.mission.catalog import plan_schema_json
+
+        typer.echo(plan_schema_json(), nl=False)
+        return
     typer.echo(mission_schema_json(), nl=False)
 
 

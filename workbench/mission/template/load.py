@@ -94,6 +94,7 @@ def template_from_document(doc: PositionedDocument) -> MissionTemplate:
     mission_data = {k: v for k, v in data.items() if k not in TEMPLATE_KEYS}
     language: Language = "JSONPath" if data.get("query_language") == "JSONPath" else "JSONata"
     slots, misplaced = find_slots(mission_data, language)
+    slots.sort(key=lambda slot: at(slot.path) or (0, 0))  # document order
     for miss in misplaced:
         problems.append(error("TPL005", f"{render_path(miss.path)}: {miss.reason}", doc.file, at(miss.path),
                               hint="use a literal here, or move the value into an args/pass mapping"))

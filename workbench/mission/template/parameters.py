@@ -48,6 +48,7 @@ class ParameterSpec(BaseModel):
     items: dict[str, Any] | None = Field(default=None, description="JSON Schema of each item (arrays).")
     min_items: int | None = Field(default=None, alias="minItems", ge=0)
     max_items: int | None = Field(default=None, alias="maxItems", ge=0)
+    unique_items: bool | None = Field(default=None, alias="uniqueItems")
     properties: dict[str, Any] | None = None
     required: list[str] | None = None
 

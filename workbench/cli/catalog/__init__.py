@@ -1,0 +1,1 @@
+"""Commands of the Mission catalog: ``catalog list|show|validate``, ``select`` and ``deploy``."""
