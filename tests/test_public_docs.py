@@ -11,7 +11,7 @@ import workbench
 
 PUBLIC = {
     "workbench": list(workbench.__all__),
-    "workbench.widgets": ["MissionComposer", "AslPreview", "Launcher", "HistoryExplorer", "ExecutionView"],
+    "workbench.widgets": ["MissionComposer", "AslPreview", "Launcher", "HistoryExplorer", "ExecutionView", "Catalog"],
     "workbench.viz": ["draw", "timeline_figure", "latency_figure", "retries_figure", "backoff_figure", "cost_figure",
                       "cost_over_time_figure", "outcomes_figure", "overlay_for_execution", "heat_for_executions"],
     "workbench.history": ["load_history", "load_histories", "frames", "fetch_history", "fetch_histories",

@@ -73,6 +73,8 @@ _LAZY: dict[str, str] = {
     "load_plan": "workbench.mission.catalog",
     "plan_schema": "workbench.mission.catalog",
     "load_template": "workbench.mission.template",
+    "TemplateError": "workbench.mission.template",
+    "PlanError": "workbench.mission.catalog",
     "prepare_plan": "workbench.asl.plan",
     "deploy_plan": "workbench.engine.plan_deploy",
     "estimate_run": "workbench.history.analysis",

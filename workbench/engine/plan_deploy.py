@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.arn import Arn
 from workbench.engine.deploy import Deployment, deploy
 from workbench.engine.errors import DeployError
 from workbench.engine.targets import Target
@@ -29,8 +30,8 @@ class PlanDeployment:
     @property
     def version(self) -> str | None:
         """The published version number (last part of the version ARN), when the target publishes versions."""
-        arn = self.deployment.version_arn
-        return arn.rsplit(":", 1)[-1] if arn else None
+        arn = Arn.try_parse(self.deployment.version_arn)
+        return arn.qualifier if arn else None
 
 
 def deploy_plan(prepared: PreparedPlan, target: Target, *, alias: str | None = None, start: bool = False,

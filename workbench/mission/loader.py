@@ -184,7 +184,18 @@ def validation_diagnostics(exc: ValidationError, doc: PositionedDocument) -> lis
 
 
 def mission_from_document(doc: PositionedDocument) -> Mission:
-    """Validate a parsed document as a Mission, raising :class:`MissionLoadError` with positions."""
+    """Validate a parsed document as a Mission, raising :class:`MissionLoadError` with positions.
+
+    A Mission template (a document with ``parameters:``, docs/catalog.md) is bound with its defaults, so
+    ``workbench validate``, ``run`` and ``graph`` work on templates as they are reviewed.
+    """
+    if isinstance(doc.data, dict) and "parameters" in doc.data:
+        from workbench.mission.template import TemplateError, template_from_document
+
+        try:
+            return template_from_document(doc).bind().mission
+        except TemplateError as exc:
+            raise MissionLoadError(exc.diagnostics) from None
     if not isinstance(doc.data, dict):
         raise MissionLoadError([error("MIS003", "a Mission file must be a mapping with `mission:` and `steps:`",
                                       doc.file, (1, 1), hint="start the file with `mission: <name>`")])

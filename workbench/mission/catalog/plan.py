@@ -23,7 +23,15 @@ PLAN_SCHEMA_ID = "https://mission-workbench.dev/schema/plan.json"
 
 
 class PlanError(DiagnosticError):
-    """A plan that does not fit the plan schema; each diagnostic names the field and line."""
+    """A plan that does not fit the plan schema; each diagnostic names the field and line.
+
+    Example:
+        >>> try:
+        ...     loads_plan('{"kind": "backfill", "goal": "x", "tags": "warehouse"}', "plan.json")
+        ... except PlanError as exc:
+        ...     print(exc.diagnostics[0].message)
+        tags: Input should be a valid list
+    """
 
 
 class Constraints(BaseModel):

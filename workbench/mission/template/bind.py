@@ -83,7 +83,7 @@ def _fill(text: str, slots: list[Slot], values: Mapping[str, Any]) -> Any:
         raise BindProblem(slot.path, f"parameter '{slot.parameter}' makes the tool name {json.dumps(value)}, which "
                                      "is not a Lambda function name: use letters, digits, '-' or '_' (or a function "
                                      "ARN)")
-    if slot.kind == "constant":
+    if slot.kind == "constant" and slot.path[:2] != ("local", "input"):  # the example input is never evaluated
         if slot.language == "JSONata":
             return literal_jsonata(value)
         _no_path_keys(value, slot.path, slot.parameter)

@@ -102,6 +102,8 @@ def template_from_document(doc: PositionedDocument) -> MissionTemplate:
     for slot in slots:
         used.add(slot.parameter)
         spec = parameters.get(slot.parameter)
+        if spec is None and isinstance(data.get("parameters"), dict) and slot.parameter in data["parameters"]:
+            continue  # declared, but its spec is wrong: reported above
         if spec is None:
             close = difflib.get_close_matches(slot.parameter, list(parameters), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "declare it under `parameters:`"

@@ -32,7 +32,16 @@ TEMPLATE_KEYS = ("parameters", "catalog")
 
 
 class TemplateError(DiagnosticError):
-    """A template that cannot be used, or parameters that do not fit it; each diagnostic names the place."""
+    """A template that cannot be used, or parameters that do not fit it; each diagnostic names the place.
+
+    Example:
+        >>> from workbench.mission.template import load_template
+        >>> try:
+        ...     load_template("missions/catalog/data_backfill.yaml").bind({"batch_size": 0})
+        ... except TemplateError as exc:
+        ...     print(exc.diagnostics[0].code, exc.diagnostics[0].message)
+        TPL010 parameter 'batch_size': 0 is less than the minimum of 1 (constraint minimum)
+    """
 
 
 class CatalogInfo(BaseModel):

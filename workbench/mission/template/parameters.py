@@ -54,6 +54,10 @@ class ParameterSpec(BaseModel):
 
     @model_validator(mode="after")
     def _schema_is_valid(self) -> ParameterSpec:
+        linked = _references(self.schema_())
+        if linked:
+            raise ValueError(f"'{linked}' is not allowed in a parameter: write the schema inline (a template is "
+                             "reviewed as one file, and nothing is fetched)")
         try:
             Draft202012Validator.check_schema(self.schema_())
         except SchemaError as exc:
@@ -84,6 +88,24 @@ class ParameterSpec(BaseModel):
             where = "".join(f"[{p}]" for p in err.path)
             out.append(f"parameter '{name}{where}': {_short(err.message)} (constraint {err.validator})")
         return out
+
+
+_LINKS = frozenset({"$ref", "$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor", "$schema"})
+
+
+def _references(schema: Any) -> str | None:
+    """The first keyword that would point outside the parameter's own schema, if any."""
+    stack = [schema]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found = next((k for k in item if k in _LINKS), None)
+            if found:
+                return str(found)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _short(message: str) -> str:

@@ -103,10 +103,11 @@ def _step_kind(rest: PathKey) -> SlotKind | None:
 
 
 def _top_kind(path: PathKey) -> SlotKind | None:
-    if len(path) == 3 and path[0] == "tools" and path[2] == "lambda":
-        return "tool"
-    if len(path) == 3 and path[0] == "tools" and path[2] == "memory_mb":
-        return "integer"
+    match path:
+        case ("tools", _, "lambda"):
+            return "tool"
+        case ("tools", _, "memory_mb"):
+            return "integer"
     if path in (("timeout",), ("defaults", "timeout"), ("defaults", "heartbeat")):
         return "duration"
     if len(path) == 4 and path[:2] == ("defaults", "retry") and path[3] in _RETRY:
