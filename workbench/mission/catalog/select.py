@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from workbench.core.diagnostics import MissionLoadError
+from workbench.core.diagnostics import Diagnostic, MissionLoadError
 from workbench.mission.catalog.catalog import Catalog, version_key
 from workbench.mission.catalog.plan import Plan
 from workbench.mission.loader import mission_from_document
 from workbench.mission.model import Mission
-from workbench.mission.positions import PositionedDocument
+from workbench.mission.positions import PositionedDocument, error
 from workbench.mission.template import MissionTemplate
 
 Outcome = Literal["selected", "ambiguous", "none"]
@@ -184,9 +184,7 @@ def generate_mission(plan: Plan) -> Mission:
     return mission_from_document(PositionedDocument(data, positions, source.file if source else None))
 
 
-def _no_steps(plan: Plan) -> Any:
-    from workbench.mission.positions import error
-
+def _no_steps(plan: Plan) -> Diagnostic:
     file = plan._source.file if plan._source is not None else None
     return error("PLAN003", "the plan has no `steps`, so no Mission can be generated from it", file, (1, 1),
                  hint="add `steps` (and `tools`) in the Mission format, or name a template")

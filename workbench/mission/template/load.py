@@ -85,10 +85,11 @@ def template_from_document(doc: PositionedDocument) -> MissionTemplate:
     version = data.get("version")
     if not isinstance(name, str) or not name:
         problems.append(error("TPL002", "a template needs `mission: NAME`", doc.file, (1, 1), hint=_HINT))
-    if not isinstance(version, str | int | float) or isinstance(version, bool) or str(version) == "":
-        problems.append(error("TPL003", "a template needs a `version:` (e.g. \"1.0\"): the version is part of the "
-                                        "state machine name", doc.file, at(("version",)) or (1, 1),
-                              hint="add `version: \"1.0\"`"))
+    if not isinstance(version, str) or not version.strip():
+        written = "" if version is None else f" (it reads as the number {version!r}: YAML turns 2.10 into 2.1)"
+        problems.append(error("TPL003", "a template needs a `version:` string: it is part of the state machine "
+                                        f"name{written}", doc.file, at(("version",)) or (1, 1),
+                              hint="write it quoted, e.g. `version: \"2.10\"`"))
     catalog = _catalog(doc, problems)
     parameters = _parameters(doc, problems)
     mission_data = {k: v for k, v in data.items() if k not in TEMPLATE_KEYS}
