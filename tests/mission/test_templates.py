@@ -122,7 +122,16 @@ def test_a_tool_name_that_is_not_a_function_name_is_refused(value: str) -> None:
     with pytest.raises(TemplateError) as caught:
         t.bind({"tool_prefix": value})
     (first, *_) = caught.value.diagnostics
-    assert first.code == "TPL011" and "is not a Lambda function name" in first.message and first.line
+    assert first.code == "TPL011" and first.line
+    assert ("is not a Lambda function name" in first.message
+            or "fills part of a tool name, so it may hold only letters, digits, '-' or '_'" in first.message)
+
+
+def test_part_of_a_tool_name_cannot_become_another_accounts_function() -> None:
+    t = load_template(TRIAGE)
+    t.parameters["tool_prefix"] = t.parameters["tool_prefix"].model_copy(update={"pattern": None})
+    with pytest.raises(TemplateError, match="fills part of a tool name"):
+        t.bind({"tool_prefix": "arn:aws:lambda:us-east-1:999999999999:function:evil"})
 
 
 def test_object_constants_in_jsonpath_may_not_carry_path_keys() -> None:

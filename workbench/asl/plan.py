@@ -66,7 +66,7 @@ def prepare_plan(plan: Plan, catalog: Catalog, *, generate: bool = False,
         if selection.template is not None:
             prepared.bound = selection.template.bind(selection.parameters, naming=naming)
             prepared.mission = prepared.bound.mission
-        elif generate and selection.outcome == "none":
+        elif generate and selection.outcome == "none" and plan.template is None:  # a named template is not guessed
             prepared.mission = generate_mission(plan)
             prepared.generated = True
         else:

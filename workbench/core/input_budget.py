@@ -8,11 +8,12 @@ line and exits 2.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 
@@ -135,6 +136,18 @@ class _Where(NamedTuple):
     column: int
 
 
+def _open_without_waiting(path: str | Path) -> BinaryIO:
+    """Open for reading without blocking on a FIFO that has no writer (it then reads as empty); reads block again
+    afterwards, so a pipe with a writer (``/dev/stdin``) is read whole."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_text(path: str | Path, budget: InputBudget | None = None, *, name: str | None = None) -> str:
     """Read a user file as UTF-8 text, checking its size *before* reading and refusing binary content.
 
@@ -152,7 +165,7 @@ is not UTF-8 text (byte 0) Hint: save the file as UTF-8 (is it a binary file?)
     """
     budget = budget or InputBudget()
     file = name or str(path)
-    with open(path, "rb") as handle:
+    with _open_without_waiting(path) as handle:
         size = os.fstat(handle.fileno()).st_size
         raw = b"" if size > budget.max_bytes else handle.read(budget.max_bytes + 1)
     if size > budget.max_bytes or len(raw) > budget.max_bytes:

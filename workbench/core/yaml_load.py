@@ -15,6 +15,7 @@ reaches all of them.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -203,6 +204,13 @@ class BudgetedLoader(yaml.SafeLoader):
                         raise _too_deep(self.file, self.budget, parent.key.start_mark, "the merge keys (<<) chain")
                 parent.key = None
 
+
+
+# JSON writes 1e5 and 2E-3 without a dot; YAML 1.1 would read them as strings. JSON documents go through this
+# loader too, so read them as the numbers they are.
+BudgetedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE][-+]?[0-9]+$"),
+    list("-0123456789"))
 
 def _construct_int(loader: BudgetedLoader, node: ScalarNode) -> int:
     """YAML integers within :data:`MAX_DIGITS` (longer ones make ``int()`` raise a bare ``ValueError``)."""

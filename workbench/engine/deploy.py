@@ -158,9 +158,18 @@ def _publish_current(target: Target, arn: str, body: str, description: str) -> t
 
 
 # -- aliases ------------------------------------------------------------------------------------
-def _point_alias(target: Target, state_machine_arn: str, alias: str, version_arn: str) -> str:
+def check_alias(alias: str) -> None:
+    """Raise :class:`DeployError` when Step Functions would refuse ``alias`` as an alias name.
+
+    Example:
+        >>> check_alias("prod")
+    """
     if not _ALIAS_OK.match(alias):
         raise DeployError(f"Alias '{alias}' is invalid: use letters, digits, '-' or '_' (not only digits).")
+
+
+def _point_alias(target: Target, state_machine_arn: str, alias: str, version_arn: str) -> str:
+    check_alias(alias)
     alias_arn = f"{state_machine_arn}:{alias}"
     routing = [{"stateMachineVersionArn": version_arn, "weight": 100}]
     try:
@@ -237,6 +246,8 @@ def deploy(
         (True, False)
     """
     _check_name(name)
+    if alias is not None:
+        check_alias(alias)  # before anything is created
     if type not in ("STANDARD", "EXPRESS"):
         raise DeployError(f"type must be 'STANDARD' or 'EXPRESS', not '{type}'.")
     role = role_arn or target.role_arn

@@ -6,12 +6,14 @@ so deploying the same parameters again changes nothing, and a changed parameter 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.arn import Arn
-from workbench.engine.deploy import Deployment, deploy
+from workbench.engine.deploy import Deployment, check_alias, deploy
 from workbench.engine.errors import DeployError
+from workbench.engine.launch import encode_input
 from workbench.engine.targets import Target
 
 if TYPE_CHECKING:
@@ -53,13 +55,18 @@ def deploy_plan(prepared: PreparedPlan, target: Target, *, alias: str | None = N
         reason = prepared.selection.headline() if prepared.mission is None else "the bound Mission has errors"
         raise DeployError(f"nothing deployed: {reason}")
     mission, definition = prepared.mission, prepared.definition
+    if alias is not None:
+        check_alias(alias)
+    payload: Any = None
+    if start:  # checked before anything is deployed; a plan's input is a JSON value, so a string is a string
+        chosen = input if input is not None else (
+            prepared.plan.input if prepared.plan.input is not None else mission.local.input)
+        payload = encode_input(json.dumps(chosen) if isinstance(chosen, str) and input is None else chosen)
     deployment = deploy(target, mission.name, definition, alias=alias)
     if not start:
         return PlanDeployment(prepared, deployment)
     from workbench.engine.run import start_mission
 
-    payload = input if input is not None else (
-        prepared.plan.input if prepared.plan.input is not None else mission.local.input)
     run = start_mission(mission, definition, target, payload)
     if wait:
         try:

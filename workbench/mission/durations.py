@@ -34,6 +34,8 @@ def parse_duration(value: Any) -> int:
         raise ValueError(f"invalid duration {value}: ASL counts whole seconds; write e.g. {max(1, round(value))}s")
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
+        if len(text) > 40:  # ASL's limit is 99,999,999 seconds; a longer spelling is a mistake (or an attack)
+            raise ValueError(f"invalid duration {value[:20]!r}...: too long; use 30s, 5m, 1h or a number of seconds")
         if text.isdigit():
             return int(text)
         if _WHOLE.match(text):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from workbench.core.diagnostics import Diagnostic, MissionLoadError, Severity
-from workbench.core.yaml_load import BudgetedLoader, InputBudget, InputError, yaml_problem
+from workbench.core.diagnostics import Diagnostic, DiagnosticError, MissionLoadError, Severity
+from workbench.core.yaml_load import BudgetedLoader, InputBudget, InputError, read_text, yaml_problem
 
 Pos = tuple[int, int]
 PathKey = tuple[str | int, ...]
@@ -86,11 +87,26 @@ def error(code: str, message: str, file: str | None, pos: Pos | None, **kw: Any)
     return Diagnostic(code=code, severity=Severity.ERROR, message=message, file=file, line=line, column=col, **kw)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     value = loader.construct_object(node)
     if isinstance(value, _dt.datetime | _dt.date):
         return node.value  # keep timestamps as written: ASL wants strings
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _joined_surrogates(value, loader, node)
     return value
+
+
+def _joined_surrogates(value: str, loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    """``"\\ud83d\\udd25"`` (how JSON writers escape an emoji) as the one character it is; a lone half is refused."""
+    try:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise InputError("INPUT005", "a string holds half of a UTF-16 surrogate pair (an escape \\ud800-\\udfff "
+                                     "with no partner), which is not text", getattr(loader, "file", "<string>"),
+                         node.start_mark, "write the character itself, or both halves of its escape") from None
 
 
 def _pos(node: yaml.Node) -> Pos:
@@ -181,3 +197,28 @@ def _build(loader: yaml.SafeLoader, root: yaml.Node, positions: dict[PathKey, Po
         else:
             container[slot] = _scalar(loader, node)
     return holder["root"]
+
+
+def read_document(path: str | Path, error_type: type[DiagnosticError], code: str,
+                  what: str = "the file") -> PositionedDocument:
+    """Read and parse a YAML/JSON file; every problem (unreadable, over a budget, bad syntax) is raised as
+    ``error_type`` whose diagnostics name the file, so each kind of document keeps its own error class.
+
+    Example:
+        >>> read_document("missions/plans/no-such.json", MissionLoadError, "X001", "the plan").diagnostics[0]
+        Traceback (most recent call last):
+        ...
+        workbench.core.diagnostics.MissionLoadError: missions/plans/no-such.json: error X001: cannot read the \
+plan: No such file or directory Hint: check the path
+    """
+    try:
+        text = read_text(path)
+    except OSError as exc:
+        raise error_type([error(code, f"cannot read {what}: {exc.strerror or exc}", str(path), None,
+                                hint="check the path")]) from None
+    except InputError as exc:
+        raise error_type(exc.diagnostics) from None
+    try:
+        return parse_document(text, str(path))
+    except MissionLoadError as exc:
+        raise error_type(exc.diagnostics) from None

@@ -123,8 +123,13 @@ def deploy_cmd(
     typer.echo(prepared.selection.headline())
     print_diagnostics(prepared.diagnostics)
     if not prepared.ok:
-        raise fail("nothing deployed: " + ("the bound Mission has errors (above)" if prepared.mission else
-                                           "no template selected"), 1)
+        if prepared.mission is not None:
+            why = "the bound Mission has errors (above)"
+        elif prepared.selection.template is not None:
+            why = f"{prepared.selection.template.label} did not bind with the plan's parameters (above)"
+        else:
+            why = "no template selected"
+        raise fail(f"nothing deployed: {why}", 1)
     for line in _estimate(prepared, history, store):
         typer.echo(line)
     from workbench.engine.plan_deploy import deploy_plan

@@ -14,6 +14,8 @@ import typer
 
 from workbench.cli.output import Format, fail, print_diagnostics
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, has_errors
+from workbench.core.json_load import loads_json
+from workbench.core.yaml_load import InputError
 
 catalog_app = typer.Typer(help="List, show and validate a catalog of Mission templates.", no_args_is_help=True)
 DirArg = Annotated[Path, typer.Argument(help="Catalog folder (templates, and their NAME.tests.yaml).")]
@@ -53,6 +55,7 @@ def show_cmd(
     """A template's parameters (type, default, constraints, where each goes) and the state machine it binds to."""
     from workbench.asl.compiler import compile_mission, dumps_asl
 
+    given = parse_sets(values or [])
     catalog = _load(directory)
     template_name, _, version = name.partition("@")
     try:
@@ -73,7 +76,7 @@ def show_cmd(
             typer.echo(f"      {spec.description}")
         typer.echo(f"      goes to: {places or 'nowhere (unused)'}")
     try:
-        bound = template.bind(parse_sets(values or []))
+        bound = template.bind(given)
     except DiagnosticError as exc:
         print_diagnostics(exc.diagnostics)
         raise typer.Exit(1) from None
@@ -95,9 +98,12 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
         if not sep or not key:
             raise fail(f"--set {item!r}: write NAME=VALUE, e.g. --set probe_concurrency=8")
         try:
-            out[key] = json.loads(raw)
+            out[key] = loads_json(raw, f"--set {key}")
         except json.JSONDecodeError:
             out[key] = raw
+        except InputError as exc:  # too deep or too big, NaN, numbers beyond a double
+            problem = exc.diagnostics[0]
+            raise fail(f"--set {key}: {problem.message}" + (f" ({problem.hint})" if problem.hint else "")) from None
     return out
 
 

@@ -18,14 +18,14 @@ from pydantic import ValidationError
 
 from workbench.asl.compiler import compile_mission
 from workbench.asl.states import StateRef
-from workbench.core.diagnostics import Diagnostic, DiagnosticError, MissionLoadError
+from workbench.core.diagnostics import Diagnostic, DiagnosticError
 from workbench.core.yaml_load import InputError, read_text
 from workbench.history.mission_tests.definition import TESTSTATE_TYPES, JsonObject, states_by_name
 from workbench.history.mission_tests.model import Case, Expect, Outcome, RunCase, StateCase, StateExpect, TestFile
 from workbench.mission.loader import mission_from_document
 from workbench.mission.model import Mission
-from workbench.mission.positions import PathKey, PositionedDocument, error, parse_document, render_path
-from workbench.mission.template import is_template, template_from_document
+from workbench.mission.positions import PathKey, PositionedDocument, error, read_document, render_path
+from workbench.mission.template import TemplateError, is_template, template_from_document
 
 __all__ = ["TEST_SUFFIXES", "MissionSuite", "MissionTestError", "discover", "is_test_file", "load_suite",
            "load_suites", "tests_file_for"]
@@ -112,17 +112,7 @@ def _mission_for(tests_path: Path, declared: str | None) -> Path:
 
 
 def _read(path: Path) -> PositionedDocument:
-    try:
-        text = read_text(path)
-    except OSError as exc:
-        raise MissionTestError([error("MTEST001", f"cannot read the file: {exc.strerror or exc}", str(path), None,
-                                      hint="check the path and that the file is UTF-8 text")]) from None
-    except InputError as exc:
-        raise MissionTestError(exc.diagnostics) from None
-    try:
-        return parse_document(text, str(path))
-    except MissionLoadError as exc:
-        raise MissionTestError(exc.diagnostics) from None
+    return read_document(path, MissionTestError, "MTEST001")
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -234,12 +224,25 @@ def _load_mission(path: Path, parameters: Any, tests: PositionedDocument) -> Mis
         if parameters is not None and not isinstance(parameters, dict):
             raise MissionTestError([error("MTEST006", "`parameters:` is a mapping of parameter name to value",
                                           tests.file, tests.position(("parameters",)))])
-        return template_from_document(doc).bind(parameters, naming="version").mission
+        try:
+            return template_from_document(doc).bind(parameters, naming="version").mission
+        except TemplateError as exc:  # a value given here is wrong: point at it here, not at the template
+            raise MissionTestError([_given_here(d, tests) for d in exc.diagnostics]) from None
     if parameters is not None:
         raise MissionTestError([error("MTEST006", f"`parameters:` binds a Mission template, but {path.name} is not "
                                                   "one (it has no `parameters:` block)", tests.file,
                                       tests.position(("parameters",)), hint="remove `parameters:` here")])
     return mission_from_document(doc)
+
+
+def _given_here(found: Diagnostic, tests: PositionedDocument) -> Diagnostic:
+    """A parameter problem (TPL010) moved to the tests file's ``parameters.NAME``, when the value is given there."""
+    name = found.message.split("'")[1].split("[")[0] if found.code == "TPL010" and "'" in found.message else None
+    given = tests.data.get("parameters") if isinstance(tests.data, dict) else None
+    if name is None or not isinstance(given, dict) or name not in given:
+        return found
+    line, column = tests.position(("parameters", name)) or (None, None)
+    return found.model_copy(update={"file": tests.file, "line": line, "column": column})
 
 
 def _suite(mission: Mission, mission_path: Path, doc: PositionedDocument, base: PathKey) -> MissionSuite:

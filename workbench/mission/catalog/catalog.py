@@ -8,7 +8,7 @@ from pathlib import Path
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError
 from workbench.mission.positions import error
-from workbench.mission.template import MissionTemplate, load_template
+from workbench.mission.template import MissionTemplate, load_template, state_machine_name
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json")
 TEST_SUFFIXES = (".tests.yaml", ".tests.yml", ".tests.json")
@@ -79,6 +79,7 @@ def load_catalog(directory: str | Path) -> Catalog:
     if not files:
         raise CatalogError([error("CAT001", "the catalog folder holds no template (.yaml, .yml, .json)", str(folder),
                                   None, hint="add templates: see docs/catalog.md")])
+    names: dict[str, MissionTemplate] = {}
     for path in files:
         try:
             template = load_template(path)
@@ -86,10 +87,14 @@ def load_catalog(directory: str | Path) -> Catalog:
             catalog.problems += exc.diagnostics
             continue
         label = template.label
-        if label in catalog.files:
-            catalog.problems.append(error("CAT002", f"template '{label}' is also defined in {catalog.files[label]}",
-                                          str(path), (1, 1), hint="give one of them another name or version"))
+        machine = state_machine_name(template.name, template.version, None)  # "1.0" and "1_0" name alike
+        if machine in names:
+            catalog.problems.append(error(
+                "CAT002", f"template '{label}' would deploy as the same state machines ({machine}-…) as "
+                          f"'{names[machine].label}' in {names[machine].file}", str(path), (1, 1),
+                hint="give one of them another name or version"))
             continue
+        names[machine] = template
         catalog.files[label] = path
         catalog.templates.append(template)
     catalog.templates.sort(key=lambda t: (t.name, version_key(t.version)))

@@ -14,9 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, MissionLoadError
-from workbench.core.yaml_load import InputError, read_text
 from workbench.mission.durations import PositiveDuration
-from workbench.mission.positions import PositionedDocument, error, parse_document, render_path
+from workbench.mission.positions import PositionedDocument, error, parse_document, read_document, render_path
 from workbench.mission.steps import QueryLanguage
 
 PLAN_SCHEMA_ID = "https://mission-workbench.dev/schema/plan.json"
@@ -41,7 +40,8 @@ class Constraints(BaseModel):
 
     deadline: PositiveDuration | None = Field(
         default=None, description="Longest acceptable run, from start to end (e.g. \"15m\", or seconds).")
-    budget_usd: float | None = Field(default=None, ge=0, description="Most a run may cost (Step Functions + Lambda).")
+    budget_usd: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                     description="Most a run may cost (Step Functions + Lambda).")
 
 
 class Plan(BaseModel):
@@ -119,14 +119,7 @@ def load_plan(path: str | Path) -> Plan:
         >>> load_plan("missions/plans/triage_payments.plan.json").kind
         'incident_triage'
     """
-    try:
-        text = read_text(path)
-    except OSError as exc:
-        raise PlanError([error("PLAN001", f"cannot read the plan: {exc.strerror or exc}", str(path), None,
-                               hint="check the path")]) from None
-    except InputError as exc:
-        raise PlanError(exc.diagnostics) from None
-    return loads_plan(text, str(path))
+    return plan_from_document(read_document(path, PlanError, "PLAN001", "the plan"))
 
 
 def plan_from_document(doc: PositionedDocument) -> Plan:

@@ -20,6 +20,7 @@ from workbench.mission.template.slots import PLACEHOLDER, Slot
 
 _VERSION_CHARS = re.compile(r"[^A-Za-z0-9_]")
 NAME_MAX = 80
+_NAME_PART = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class BindProblem(ValueError):
@@ -78,6 +79,11 @@ def _fill(text: str, slots: list[Slot], values: Mapping[str, Any]) -> Any:
     if slot.whole:
         value = copy.deepcopy(values[slot.parameter])
     else:
+        if slot.kind == "tool":  # part of a name: a value holding ':' could turn it into another account's ARN
+            for part in slots:
+                if not _NAME_PART.match(str(values[part.parameter])):
+                    raise BindProblem(slot.path, f"parameter '{part.parameter}' fills part of a tool name, so it "
+                                                 "may hold only letters, digits, '-' or '_'")
         value = PLACEHOLDER.sub(lambda m: _part(values[m.group(1)]), text)
     if slot.kind == "tool" and (not isinstance(value, str) or "${" in value or FunctionRef.try_parse(value) is None):
         raise BindProblem(slot.path, f"parameter '{slot.parameter}' makes the tool name {json.dumps(value)}, which "
@@ -174,22 +180,37 @@ def _resolved(renames: dict[str, str | None]) -> dict[str, str | None]:
     return out
 
 
-def _redirect(data: Any, renames: dict[str, str | None]) -> None:
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
+def _steps(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every step mapping of the document (branches and map steps included); constants are not looked into."""
+    out: list[dict[str, Any]] = []
+    lists: list[Any] = [data.get("steps")]
+    while lists:
+        steps = lists.pop()
+        for step in steps if isinstance(steps, list) else []:
+            if not isinstance(step, dict):
+                continue
+            out.append(step)
+            if isinstance(step.get("parallel"), dict):
+                lists.extend(step["parallel"].values())
+            if isinstance(step.get("map"), dict):
+                lists.append(step["map"].get("steps"))
+    return out
+
+
+def _redirect(data: dict[str, Any], renames: dict[str, str | None]) -> None:
+    """Point every jump (then, otherwise, choose[i].goto, catch[i].goto) at a disabled step to its stand-in."""
+    for step in _steps(data):
+        holders = [step] + [rule for key in ("choose", "catch") if isinstance(step.get(key), list)
+                            for rule in step[key] if isinstance(rule, dict)]
+        for holder in holders:
             for key in ("goto", "then", "otherwise"):
-                target = node.get(key)
+                target = holder.get(key)
                 if isinstance(target, str) and target in renames:
                     new = renames[target]
                     if new is None:
                         raise BindProblem((), f"step '{target}' is disabled, but a {key} jumps to it and no step "
                                               "follows it; give the disabled step `then:` or disable the jump too")
-                    node[key] = new
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+                    holder[key] = new
 
 
 def _reindex(positions: dict[PathKey, Pos], path: PathKey, dropped: list[int]) -> dict[PathKey, Pos]:

@@ -13,13 +13,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from workbench.core.diagnostics import Diagnostic, MissionLoadError, Severity
-from workbench.core.yaml_load import InputError, read_text
-from workbench.mission.positions import PositionedDocument, error, parse_document, render_path
+from workbench.mission.positions import PositionedDocument, error, parse_document, read_document, render_path
+from workbench.mission.template.bind import state_machine_name
 from workbench.mission.template.model import TEMPLATE_KEYS, CatalogInfo, MissionTemplate, TemplateError
 from workbench.mission.template.parameters import ParameterSpec
 from workbench.mission.template.slots import ACCEPTS, PLACES, Language, find_slots
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MISSION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_UNION_MEMBERS = frozenset({"int", "float", "str", "bool"})
 _HINT = "see docs/catalog.md for the template format"
 
 
@@ -41,14 +43,7 @@ def load_template(path: str | Path) -> MissionTemplate:
         >>> t.label, t.catalog.kinds
         ('data_backfill 2.0', ['backfill'])
     """
-    try:
-        text = read_text(path)
-    except OSError as exc:
-        raise TemplateError([error("TPL000", f"cannot read the template: {exc.strerror or exc}", str(path), None,
-                                   hint="check the path")]) from None
-    except InputError as exc:
-        raise TemplateError(exc.diagnostics) from None
-    return loads_template(text, str(path))
+    return template_from_document(read_document(path, TemplateError, "TPL000", "the template"))
 
 
 def loads_template(text: str, file: str | None = None) -> MissionTemplate:
@@ -85,8 +80,15 @@ def template_from_document(doc: PositionedDocument) -> MissionTemplate:
     version = data.get("version")
     if not isinstance(name, str) or not name:
         problems.append(error("TPL002", "a template needs `mission: NAME`", doc.file, (1, 1), hint=_HINT))
+    elif not _MISSION_NAME.match(name) or (
+            isinstance(version, str) and not state_machine_name(name, version, "0" * 8).startswith(f"{name}-v")):
+        problems.append(error("TPL002", f"template name {name!r} cannot name a state machine: use letters, digits, "
+                                        "'-' or '_', short enough that NAME-vVERSION-HASH8 fits in 80 characters",
+                              doc.file, at(("mission",)) or (1, 1), hint="rename it (`mission: short_name`)"))
     if not isinstance(version, str) or not version.strip():
-        written = "" if version is None else f" (it reads as the number {version!r}: YAML turns 2.10 into 2.1)"
+        written = "" if version is None or isinstance(version, str) else (
+            f" (it reads as the number {version!r}: YAML turns 2.10 into 2.1)"
+            if isinstance(version, int | float) and not isinstance(version, bool) else f" (it is {version!r})")
         problems.append(error("TPL003", "a template needs a `version:` string: it is part of the state machine "
                                         f"name{written}", doc.file, at(("version",)) or (1, 1),
                               hint="write it quoted, e.g. `version: \"2.10\"`"))
@@ -161,6 +163,11 @@ def _parameters(doc: PositionedDocument, problems: list[Diagnostic]) -> dict[str
     out: dict[str, ParameterSpec] = {}
     for pname, spec in raw.items():
         path = ("parameters", pname)
+        if isinstance(pname, bool):
+            problems.append(error("TPL002", f"a parameter name reads as {pname} in YAML (on, off, yes, no are "
+                                            "booleans there)", doc.file, doc.position(path),
+                                  hint="quote it ('on': ...) or choose another name"))
+            continue
         if not isinstance(pname, str) or not _NAME.match(pname):
             problems.append(error("TPL002", f"parameter name {pname!r} is not a name: use a letter or '_' then "
                                             "letters, digits or '_'", doc.file, doc.position(path)))
@@ -168,8 +175,12 @@ def _parameters(doc: PositionedDocument, problems: list[Diagnostic]) -> dict[str
         try:
             out[pname] = ParameterSpec.model_validate(spec)
         except ValidationError as exc:
+            seen: set[tuple[Any, ...]] = set()
             for err in exc.errors():
-                where = (*path, *err["loc"])
+                where = (*path, *(p for p in err["loc"] if p not in _UNION_MEMBERS))
+                if where in seen:
+                    continue  # one line per field, not one per member of `int | float`
+                seen.add(where)
                 message = str(err["msg"]).removeprefix("Value error, ")
                 problems.append(error("TPL002", f"{render_path(where)}: {message}", doc.file, doc.position(where),
                                       hint="a parameter is {type: string|integer|number|boolean|array|object, "

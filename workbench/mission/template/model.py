@@ -15,7 +15,7 @@ Example template (YAML)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,8 +52,10 @@ class CatalogInfo(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kinds: list[str] = Field(min_length=1, description="Plan kinds this template serves.")
-    tags: list[str] = Field(default_factory=list, description="Tags a plan may require (all must be here).")
+    kinds: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=80)]] = Field(
+        min_length=1, description="Plan kinds this template serves (spelled as a plan's `kind`).")
+    tags: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        default_factory=list, description="Tags a plan may require (all must be here).")
 
 
 @dataclass

@@ -9,15 +9,38 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+import regex
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import SchemaError, ValidationError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ParameterType = Literal["string", "integer", "number", "boolean", "array", "object"]
 _NOT_GIVEN: Any = object()
+#: A plan's value may meet a template's pattern that backtracks for ever ("^(a+)+$"): matching is cut off here.
+PATTERN_SECONDS = 0.2
+#: Deeper parameter schemas are refused (jsonschema checks them recursively).
+MAX_SCHEMA_DEPTH = 32
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """JSON Schema ``pattern`` with a time limit (the ``regex`` module), so no value can hang a selection."""
+    if not validator.is_type(instance, "string"):
+        return
+    try:
+        found = regex.search(pattern, instance, timeout=PATTERN_SECONDS)
+    except TimeoutError:
+        yield ValidationError(f"matching {pattern!r} took over {PATTERN_SECONDS:g} s; the template's pattern "
+                              "backtracks too much: simplify it (no nested repeats like (a+)+)")
+        return
+    if found is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 class ParameterSpec(BaseModel):
@@ -54,6 +77,8 @@ class ParameterSpec(BaseModel):
 
     @model_validator(mode="after")
     def _schema_is_valid(self) -> ParameterSpec:
+        if _depth(self.schema_()) > MAX_SCHEMA_DEPTH:
+            raise ValueError(f"the schema nests deeper than {MAX_SCHEMA_DEPTH} levels: flatten it")
         linked = _references(self.schema_())
         if linked:
             raise ValueError(f"'{linked}' is not allowed in a parameter: write the schema inline (a template is "
@@ -84,7 +109,7 @@ class ParameterSpec(BaseModel):
         schema = self.schema_()
         schema.pop("default", None)
         out = []
-        for err in sorted(Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.path)):
+        for err in sorted(_Validator(schema).iter_errors(value), key=lambda e: list(e.path)):
             where = "".join(f"[{p}]" for p in err.path)
             out.append(f"parameter '{name}{where}': {_short(err.message)} (constraint {err.validator})")
         return out
@@ -106,6 +131,31 @@ def _references(schema: Any) -> str | None:
         elif isinstance(item, list):
             stack.extend(item)
     return None
+
+
+def _depth(value: Any) -> int:
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _not_finite(value: Any) -> bool:
+    """True when a value holds NaN or an infinity anywhere (JSON has neither; Step Functions refuses them)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _short(message: str) -> str:
@@ -134,6 +184,9 @@ def resolve(specs: Mapping[str, ParameterSpec], given: Mapping[str, Any] | None)
     for name, spec in specs.items():
         if name in given:
             values[name] = given[name]
+            if _not_finite(given[name]):
+                problems.append(f"parameter '{name}': NaN and infinities are not JSON numbers (constraint finite)")
+                continue
             problems += spec.problems(name, given[name])
         elif spec.has_default:
             values[name] = spec.default

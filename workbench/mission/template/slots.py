@@ -84,6 +84,19 @@ def is_whole(text: str) -> bool:
     return match is not None
 
 
+def _at_step_position(path: PathKey, rest: PathKey | None) -> bool:
+    """Where a step can stand: ``steps[i]``, or inside a step ``map.steps[i]`` / ``parallel.NAME[i]``.
+
+    A mapping elsewhere (a constant, an ``asl:`` block) that merely looks like a step is data, not a step.
+    """
+    match path if rest is None else rest:
+        case ("steps", int()) if rest is None:
+            return True
+        case ("map", "steps", int()) | ("parallel", str(), int()) if rest is not None:
+            return True
+    return False
+
+
 def _is_step(node: Any) -> bool:
     return isinstance(node, dict) and isinstance(node.get("id"), str) and any(k in node for k in STEP_KINDS)
 
@@ -162,7 +175,7 @@ def _strings(data: Any, language: Language) -> Iterator[tuple[PathKey, str | Non
     stack: list[tuple[Any, PathKey, PathKey | None, Language]] = [(data, (), None, language)]
     while stack:
         node, path, rest, ql = stack.pop()
-        if _is_step(node):
+        if _at_step_position(path, rest) and _is_step(node):
             rest = ()
             own = node.get("query_language")
             ql = own if own in ("JSONata", "JSONPath") else ql
