@@ -209,3 +209,16 @@ def test_deploy_twice_deploys_once_and_a_changed_parameter_publishes_a_new_versi
     code, third, err = deploy(served, tmp_path / "changed.json", "--naming", "version")
     assert code == 0, err
     assert arn_line.replace("(created)", "(updated)") in third.splitlines() and "version: 2 " in third
+
+
+def test_deploy_start_where_the_tools_cannot_run_deploys_nothing(served: Path) -> None:
+    code, out, err = deploy(served, PLANS / "triage_payments.plan.json", "--start")
+    assert code == 2 and "does not serve the local tools" in err
+    assert "state machine:" not in out
+    env = dict(line.removeprefix("export ").split("=", 1) for line in served.read_text().splitlines()
+               if line.startswith("export "))
+    listing = subprocess.run([str(Path(sys.executable).parent / "aws"), "stepfunctions", "list-state-machines",
+                              "--query", "stateMachines[].name", "--output", "json"],
+                             capture_output=True, text=True, timeout=60, env={**os.environ, **env})
+    assert listing.returncode == 0, listing.stderr
+    assert not [name for name in json.loads(listing.stdout) if name.startswith("incident_triage")]

@@ -89,3 +89,20 @@ steps:
                             progress=False)
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"note": value, "n": 1}
+
+
+def test_an_alias_follows_the_version_a_changed_parameter_publishes(target: Target) -> None:
+    one = deploy_plan(prepared("triage_payments", naming="version", probe_timeout="20s"), target, alias="live")
+    two = deploy_plan(prepared("triage_payments", naming="version", probe_timeout="25s"), target, alias="live")
+    assert one.deployment.alias_arn == two.deployment.alias_arn == f"{one.deployment.state_machine_arn}:live"
+    routing = target.call("describe_state_machine_alias", stateMachineAliasArn=two.deployment.alias_arn)
+    assert [r["stateMachineVersionArn"] for r in routing["routingConfiguration"]] == [two.deployment.version_arn]
+    assert two.deployment.version_arn != one.deployment.version_arn
+
+
+def test_a_bad_alias_is_refused_before_anything_is_deployed(target: Target) -> None:
+    plan = prepared("backfill_orders", batch_size=9)
+    with pytest.raises(DeployError, match="Alias 'not ok!' is invalid"):
+        deploy_plan(plan, target, alias="not ok!")
+    names = [m["name"] for m in target.call("list_state_machines")["stateMachines"]]
+    assert plan.state_machine_name not in names

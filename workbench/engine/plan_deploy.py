@@ -57,21 +57,24 @@ def deploy_plan(prepared: PreparedPlan, target: Target, *, alias: str | None = N
     mission, definition = prepared.mission, prepared.definition
     if alias is not None:
         check_alias(alias)
-    payload: Any = None
-    if start:  # checked before anything is deployed; a plan's input is a JSON value, so a string is a string
-        chosen = input if input is not None else (
-            prepared.plan.input if prepared.plan.input is not None else mission.local.input)
-        payload = encode_input(json.dumps(chosen) if isinstance(chosen, str) and input is None else chosen)
-    deployment = deploy(target, mission.name, definition, alias=alias)
     if not start:
-        return PlanDeployment(prepared, deployment)
+        return PlanDeployment(prepared, deploy(target, mission.name, definition, alias=alias))
+    # checked before anything is deployed; a plan's input is a JSON value, so a string is a string
+    chosen = input if input is not None else (
+        prepared.plan.input if prepared.plan.input is not None else mission.local.input)
+    payload = encode_input(json.dumps(chosen) if isinstance(chosen, str) and input is None else chosen)
     from workbench.engine.run import start_mission
 
-    run = start_mission(mission, definition, target, payload)
+    run = start_mission(mission, definition, target, payload)  # refuses before deploying when tools cannot run
+    deployment = run.deployment
+    if alias is not None:
+        deployment = deploy(target, mission.name, definition, alias=alias).model_copy(update={
+            "created": run.deployment.created, "updated": run.deployment.updated,
+            "published": run.deployment.published})
     if wait:
         try:
             run.execution.wait(progress=progress)
         finally:
             if run.execution.done:
                 run.release()
-    return PlanDeployment(prepared, deployment, run.execution)  # the first deploy says what changed
+    return PlanDeployment(prepared, deployment, run.execution)
