@@ -132,38 +132,32 @@ def test_no_matching_runs_give_no_estimate(recorded: Recorded, template: str) ->
     assert e.lines() == [f"{template}: no recorded runs", f"no recorded runs of {template}: no estimate"]
 
 
-def test_deadline_warnings_switch_exactly_at_p95_and_p50(recorded: Recorded) -> None:
+@pytest.mark.parametrize(("limit", "p50_field", "p95_field", "spelled"), [
+    ("deadline_s", "duration_p50_s", "duration_p95_s", "duration"),
+    ("budget_usd", "cost_p50_usd", "cost_p95_usd", "cost $"),
+])
+def test_warnings_switch_exactly_at_p95_and_p50(recorded: Recorded, limit: str, p50_field: str, p95_field: str,
+                                                spelled: str) -> None:
     base = estimate_run(recorded.frames, "deploy_check")
-    p50, p95 = base.duration_p50_s, base.duration_p95_s
+    p50, p95 = getattr(base, p50_field), getattr(base, p95_field)
     assert p50 is not None and p95 is not None and p50 < p95
 
-    def deadline(limit: float) -> tuple[str, ...]:
-        return estimate_run(recorded.frames, "deploy_check", deadline_s=limit).warnings
+    def warned(value: float) -> tuple[str, ...]:
+        return estimate_run(recorded.frames, "deploy_check", **{limit: value}).warnings
 
-    assert deadline(p95) == ()
-    (likely,) = deadline(math.nextafter(p95, 0.0))
-    assert "is likely to be missed: p95 duration" in likely and "over 7 recorded runs" in likely
-    (at_p50,) = deadline(p50)
-    assert "is likely to be missed: p95 duration" in at_p50
-    (probably,) = deadline(math.nextafter(p50, 0.0))
-    assert "will probably be missed: p50 duration" in probably
+    assert warned(p95) == ()
+    (likely,) = warned(math.nextafter(p95, 0.0))
+    assert f"is likely to be missed: p95 {spelled}" in likely and "over 7 recorded runs" in likely
+    (at_p50,) = warned(p50)
+    assert f"is likely to be missed: p95 {spelled}" in at_p50
+    (probably,) = warned(math.nextafter(p50, 0.0))
+    assert f"will probably be missed: p50 {spelled}" in probably
 
 
-def test_budget_warnings_switch_exactly_at_p95_and_p50(recorded: Recorded) -> None:
-    base = estimate_run(recorded.frames, "deploy_check")
-    p50, p95 = base.cost_p50_usd, base.cost_p95_usd
-    assert p50 is not None and p95 is not None and p50 < p95
-
-    def budget(limit: float) -> tuple[str, ...]:
-        return estimate_run(recorded.frames, "deploy_check", budget_usd=limit).warnings
-
-    assert budget(p95) == ()
-    (likely,) = budget(math.nextafter(p95, 0.0))
-    assert likely.startswith("budget $") and "is likely to be missed: p95 cost $" in likely
-    (probably,) = budget(math.nextafter(p50, 0.0))
-    assert "will probably be missed: p50 cost $" in probably
+def test_deadline_and_budget_warnings_come_together(recorded: Recorded) -> None:
     both = estimate_run(recorded.frames, "deploy_check", deadline_s=1, budget_usd=0.0).warnings
     assert [w.split()[0] for w in both] == ["deadline", "budget"]
+    assert both[1].startswith("budget $")
 
 
 def test_lines_give_the_figures_then_the_warnings(recorded: Recorded) -> None:
