@@ -1,5 +1,6 @@
 """The notebooks in a real JupyterLab, in headless Chromium: widgets render, Launch ends SUCCEEDED, and the
-Launcher's graph answers an operator's questions (issue #14's acceptance).
+Launcher's graph answers an operator's questions (issue #14's acceptance); the Catalog widget follows a plan typed
+into it and launches what it selected (issue #17).
 
 JupyterLab runs from the .venv on 127.0.0.1 with a token and throwaway config/runtime/settings folders,
 on copies of the notebooks (so the repo's clean notebooks never get outputs saved into them). Notebook 02
@@ -29,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-NOTEBOOKS = ("01-design-a-mission.ipynb", "02-launch-and-watch.ipynb")
+NOTEBOOKS = ("01-design-a-mission.ipynb", "02-launch-and-watch.ipynb", "08-from-plan-to-run.ipynb")
 
 # Every code cell has run once the last code cell shows an execution number (prompts read "[*]" while running).
 CELLS_DONE = """() => {
@@ -340,3 +341,35 @@ def test_stop_after_start_gives_aborted_in_its_own_colour(launcher_page: Any, ar
     assert colours["aborted"] != colours["failed"]  # ...and it is not FAILED's
     assert kernel(page, "print(launcher.execution.describe()['status'])") == "ABORTED"
     view.screenshot(path=str(artifacts / "lab-launcher-aborted.png"))
+
+
+CATALOG_SHOWS = """([text]) => {
+  const s = document.querySelector('.workbench-catalog .wb-selection');
+  return s && s.textContent.includes(text);
+}"""
+CATALOG_RUN_DONE = """([machine]) => [...document.querySelectorAll('.workbench-catalog .workbench-launcher')].some(
+  l => l.textContent.includes(machine) && l.querySelector('.wb-status[data-status="SUCCEEDED"]'))"""
+
+
+def test_a_plan_typed_into_the_catalog_selects_live_stays_text_and_launches(browser: Any, lab: str,
+                                                                           artifacts: Path) -> None:
+    page = run_notebook(browser, lab, NOTEBOOKS[2], artifacts)
+    assert_widgets_rendered(page, "workbench-catalog")
+    catalog = page.locator(".workbench-catalog").first
+    catalog.scroll_into_view_if_needed()
+    page.wait_for_function(CATALOG_SHOWS, arg=["selected incident_triage 2.0"], timeout=30_000)
+    plan = ('{"kind": "backfill", "goal": "<img src=x onerror=\\"window.__pwned = 1\\">", '
+            '"parameters": {"table": "sales.orders", "batch_size": 7}, "input": {"from": "2024-03-01", '
+            '"to": "2024-03-05"}}')
+    catalog.locator("textarea").first.fill(plan)  # an operator typing a plan: continuous updates reach the kernel
+    page.wait_for_function(CATALOG_SHOWS, arg=["selected data_backfill 2.0"], timeout=30_000)
+    assert "<img" in catalog.inner_text()  # the goal is shown as the text it is
+    assert catalog.locator("img[src='x']").count() == 0 and page.evaluate("() => window.__pwned") is None
+    machine = catalog.locator(".wb-state-machine").first.inner_text()
+    assert machine.startswith("data_backfill-v2_0-")
+    assert '"MaxConcurrency": 2' in catalog.locator("pre.wb-asl").first.inner_text()
+    catalog.locator("button[title='hand the bound Mission to a Launcher and start it']").click()  # not the Launcher's
+    page.wait_for_function(CATALOG_RUN_DONE, arg=[machine], timeout=90_000)
+    catalog.screenshot(path=str(artifacts / "lab-catalog.png"))
+    assert page.evaluate(CELL_ERRORS) == []
+    page.close()
