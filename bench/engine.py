@@ -26,11 +26,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from workbench.engine.deploy import deploy
+from workbench.engine.connect.targets import LOCAL_ROLE_ARN, EmbeddedTarget
+from workbench.engine.deploy.state_machines import deploy
 from workbench.engine.embedded import EmbeddedEngine, shared_engine
-from workbench.engine.launch import launch
-from workbench.engine.targets import LOCAL_ROLE_ARN, EmbeddedTarget
-from workbench.engine.tools import ToolBinding, bind_tools
+from workbench.engine.run.launch import launch
+from workbench.engine.tools.bindings import ToolBinding, bind_tools
 
 POLL_SECONDS = 0.05
 

@@ -86,8 +86,8 @@ _PLAIN: dict[str, Any] = {}
 
 
 def _plain_start(mission: Any) -> None:  # Any: a Mission
-    from workbench.engine.faults import FaultPlan
-    from workbench.engine.targets import Target
+    from workbench.engine.connect.targets import Target
+    from workbench.engine.tools.faults import FaultPlan
 
     _PLAIN["mission"] = mission
     _PLAIN["plan"] = FaultPlan.model_validate(FAULTS)
@@ -96,7 +96,7 @@ def _plain_start(mission: Any) -> None:  # Any: a Mission
 
 def _plain_run(given: dict[str, Any]) -> str:
     """One plain run of the Mission on this worker's engine, waited for with a short poll, tools released."""
-    from workbench.engine.run import start_mission
+    from workbench.engine.run.mission import start_mission
 
     run = start_mission(_PLAIN["mission"], None, _PLAIN["target"], given, faults=_PLAIN["plan"])
     try:

@@ -34,3 +34,11 @@ def test_cli_is_split_into_sub_packages_by_job() -> None:
     """cli/ keeps only the app (``__init__``), ``__main__`` and the output helpers every command shares."""
     flat = sorted(p.name for p in (WORKBENCH / "cli").glob("*.py") if p.name not in {"__init__.py", "__main__.py"})
     assert flat == ["output.py"], f"cli/ modules outside a sub-package: {flat}"
+
+
+def test_engine_is_split_into_sub_packages_by_job() -> None:
+    """engine/ keeps only its lazy ``__init__`` and the errors every part raises; the rest sits in rooms by job."""
+    rooms = {p.name for p in (WORKBENCH / "engine").iterdir() if (p / "__init__.py").exists()}
+    assert {"connect", "deploy", "run", "tools", "embedded"} <= rooms
+    flat = sorted(p.name for p in (WORKBENCH / "engine").glob("*.py") if p.name != "__init__.py")
+    assert flat == ["errors.py"], f"engine/ modules outside a sub-package: {flat}"

@@ -117,7 +117,7 @@ def test_run_says_why_before_the_engine_refuses(corpus: Path) -> None:
 
 
 def test_a_run_the_engine_accepts_has_no_engine_warning(recwarn: pytest.WarningsRecorder) -> None:
-    from workbench.engine.run import EngineNoteWarning, run_mission
+    from workbench.engine.run.mission import EngineNoteWarning, run_mission
 
     run = run_mission(Path(__file__).resolve().parents[2] / "missions" / "change_window.yaml", time_warp=True,
                       progress=False, name=unique_name())

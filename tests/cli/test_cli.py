@@ -165,7 +165,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """A real ``workbench engine serve`` process; yields its URL and the environment its --env-file sets."""
-    from workbench.engine.endpoint_env import read_env_file
+    from workbench.engine.connect.endpoint_env import read_env_file
 
     port = _free_port()
     env_file = tmp_path_factory.mktemp("engine") / "engine.env"

@@ -277,8 +277,8 @@ def test_a_step_shaped_mapping_in_an_asl_block_is_not_a_step() -> None:
 
 def test_a_step_shaped_constant_stays_data_on_the_engine(tmp_path: Path) -> None:
     from workbench.asl.plan import prepare_plan
-    from workbench.engine.plan_deploy import deploy_plan
-    from workbench.engine.targets import Target
+    from workbench.engine.connect.targets import Target
+    from workbench.engine.deploy.plans import deploy_plan
     from workbench.mission.catalog import load_catalog, load_plan
 
     _write(tmp_path / "cat" / "t.yaml", tpl("{t: {type: string, default: 5s}}", step(
@@ -318,7 +318,7 @@ def test_two_templates_never_share_a_state_machine(tmp_path: Path, names: tuple[
 
 
 def _machines(prefix: str) -> list[str]:
-    from workbench.engine.targets import Target
+    from workbench.engine.connect.targets import Target
 
     listed = Target.parse("embedded").call("list_state_machines")["stateMachines"]
     return [m["name"] for m in listed if m["name"].startswith(prefix)]

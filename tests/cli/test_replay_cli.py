@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.engine.run import run_mission
+from workbench.engine.run.mission import run_mission
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "missions" / "deploy_check.yaml"

@@ -31,8 +31,8 @@ from workbench.core.yaml_load import (
     read_text,
     yaml_problem,
 )
-from workbench.engine.faults import load_fault_plan
-from workbench.engine.mocks import load_mock_config
+from workbench.engine.tools.faults import load_fault_plan
+from workbench.engine.tools.mocks import load_mock_config
 from workbench.mission.positions import parse_document
 
 

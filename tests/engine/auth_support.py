@@ -112,7 +112,7 @@ def served_engine(root: Path, *extra_args: str) -> Iterator[tuple[Guarded, Path,
         first = proc.stdout.readline()  # written once the engine listens and the env file is in place
         if not first.startswith("export AWS_ENDPOINT_URL_SFN="):
             raise RuntimeError(f"engine serve did not start: {first}{proc.stderr.read() if proc.stderr else ''}")
-        from workbench.engine.endpoint_env import endpoint_settings
+        from workbench.engine.connect.endpoint_env import endpoint_settings
 
         settings = endpoint_settings(env_file)
         assert settings.credentials is not None

@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
 from botocore.stub import Stubber
 
 from tests.engine.run_support import aws_env
-from workbench.engine.deploy import find_state_machine
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.state_machines import find_state_machine
 from workbench.engine.errors import (
     AccessDeniedError,
     AwsError,
@@ -24,9 +25,8 @@ from workbench.engine.errors import (
     UnsupportedOperationError,
     translate,
 )
-from workbench.engine.launch import Execution, launch
-from workbench.engine.targets import Target
-from workbench.engine.watch import fetch_events
+from workbench.engine.run.launch import Execution, launch
+from workbench.engine.run.watch import fetch_events
 
 SM = "arn:aws:states:us-east-1:111122223333:stateMachine:triage"
 EX = "arn:aws:states:us-east-1:111122223333:execution:triage:run-1"

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from tests.engine.run_support import PASS_WAIT_CHOICE, aws_env, moto_server_url, unique
-from workbench.engine.deploy import (
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.state_machines import (
     canonical_json,
     definition_hash,
     deploy,
@@ -18,7 +19,6 @@ from workbench.engine.deploy import (
     substitute,
 )
 from workbench.engine.errors import DeployError, InvalidDefinitionError
-from workbench.engine.targets import Target
 
 ROLE = "arn:aws:iam::123456789012:role/workbench-tests"
 

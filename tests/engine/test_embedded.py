@@ -278,7 +278,7 @@ def test_tools_register_by_module_path_over_http_only_when_the_owner_allows_it()
 
 @pytest.mark.slow
 def test_serve_runs_a_standalone_engine_with_module_tools(tmp_path: Path) -> None:
-    from workbench.engine.endpoint_env import endpoint_settings
+    from workbench.engine.connect.endpoint_env import endpoint_settings
 
     env_file = tmp_path / "engine.env"
     code = ("from workbench.engine.embedded import serve; "

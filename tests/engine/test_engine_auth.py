@@ -214,7 +214,7 @@ def test_the_owner_may_register_tools_when_allowed(in_process: Guarded) -> None:
 
 def test_tools_named_on_the_servers_command_line_serve_a_mission_run_with_its_env_file(tmp_path: Path) -> None:
     """No remote registration needed: ``--tool`` at start, ``workbench run --env-file F`` from another process."""
-    from workbench.engine.run import tool_bindings
+    from workbench.engine.run.mission import tool_bindings
     from workbench.mission import load_mission
 
     mission = load_mission(REPO / "missions/incident_triage.yaml")

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 import workbench
 from workbench.engine import run_mission
-from workbench.engine.run import EngineNoteWarning
+from workbench.engine.run.mission import EngineNoteWarning
 from workbench.mission import load_mission
 
 MISSION = Path(__file__).resolve().parents[2] / "missions" / "change_window.yaml"

@@ -13,10 +13,13 @@ from botocore.exceptions import ClientError
 
 from tests.engine.run_support import lambda_arn, unique
 from workbench.core.diagnostics import DiagnosticError
-from workbench.engine.deploy import deploy
+from workbench.engine.connect.targets import EmbeddedTarget
+from workbench.engine.deploy.state_machines import deploy
 from workbench.engine.embedded import shared_engine
 from workbench.engine.errors import ToolBindingError
-from workbench.engine.faults import (
+from workbench.engine.run.launch import launch
+from workbench.engine.tools.bindings import ToolBinding, bind_tools, resolve_local
+from workbench.engine.tools.faults import (
     FaultInjector,
     FaultPlan,
     FaultSpec,
@@ -26,9 +29,6 @@ from workbench.engine.faults import (
     load_fault_plan,
     with_faults,
 )
-from workbench.engine.launch import launch
-from workbench.engine.targets import EmbeddedTarget
-from workbench.engine.tools import ToolBinding, bind_tools, resolve_local
 
 ECHO = "tests.engine.run_support:echo_tool"
 

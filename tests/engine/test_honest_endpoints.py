@@ -20,14 +20,14 @@ from typer.testing import CliRunner
 
 from tests.engine.run_support import PASS_WAIT_CHOICE, _stop, lambda_arn, moto_server_url, start_moto_server, unique
 from workbench.cli import app
-from workbench.engine.deploy import deploy
+from workbench.engine.connect.targets import EndpointTarget, Target
+from workbench.engine.deploy.state_machines import deploy
 from workbench.engine.embedded import EmbeddedEngine
 from workbench.engine.embedded.endpoint.auth import signed_call
 from workbench.engine.errors import WaitTimeoutError
-from workbench.engine.launch import launch
-from workbench.engine.run import run_mission
-from workbench.engine.serving import ToolsNotServedError, check_tools_served, endpoint_info
-from workbench.engine.targets import EndpointTarget, Target
+from workbench.engine.run.launch import launch
+from workbench.engine.run.mission import run_mission
+from workbench.engine.tools.serving import ToolsNotServedError, check_tools_served, endpoint_info
 from workbench.mission.loader import loads_mission
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from workbench.asl.importer import import_asl
 from workbench.cli import app
-from workbench.engine.run import run_mission
+from workbench.engine.run.mission import run_mission
 from workbench.mission import loads_mission
 from workbench.widgets import MissionComposer
 

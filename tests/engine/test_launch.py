@@ -9,7 +9,8 @@ import types
 import pytest
 
 from tests.engine.run_support import FAILING, PASS_WAIT_CHOICE, SLOW, unique
-from workbench.engine.deploy import Deployment, deploy
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.state_machines import Deployment, deploy
 from workbench.engine.errors import (
     ExecutionInputError,
     ExecutionNameConflictError,
@@ -17,9 +18,8 @@ from workbench.engine.errors import (
     WaitInterrupted,
     WaitTimeoutError,
 )
-from workbench.engine.launch import MAX_INPUT_BYTES, encode_input, execution_name, launch
-from workbench.engine.targets import Target
-from workbench.engine.watch import TERMINAL_EVENTS, watch
+from workbench.engine.run.launch import MAX_INPUT_BYTES, encode_input, execution_name, launch
+from workbench.engine.run.watch import TERMINAL_EVENTS, watch
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_interrupting_wait_keeps_the_execution_and_says_how_to_stop(target: Targ
     """Ctrl-C lands as a KeyboardInterrupt in the poll loop's sleep; here the sleep raises it itself, so the
     test does not depend on when a signal reaches the main thread (a real Ctrl-C in a real kernel is
     ``test_interrupting_a_notebook_wait_shows_only_the_message``)."""
-    from workbench.engine import launch as launch_module
+    from workbench.engine.run import launch as launch_module
 
     run = launch(target, slow)
     naps: list[float] = []
@@ -183,9 +183,9 @@ def test_interrupting_a_notebook_wait_shows_only_the_message() -> None:
     km, kc = manager.start_new_kernel(kernel_name="python3")
     try:
         setup = (
-            "from workbench.engine.targets import Target\n"
-            "from workbench.engine.deploy import deploy\n"
-            "from workbench.engine.launch import launch\n"
+            "from workbench.engine.connect.targets import Target\n"
+            "from workbench.engine.deploy.state_machines import deploy\n"
+            "from workbench.engine.run.launch import launch\n"
             "t = Target.parse('embedded')\n"
             f"run = launch(t, deploy(t, {unique('kernel')!r}, {SLOW!r}))\n"
             # say 'waiting' from inside wait(): an interrupt sent after that line surely lands in the wait

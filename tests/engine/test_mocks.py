@@ -13,11 +13,11 @@ from botocore.exceptions import ClientError
 from tests.engine import mock_support
 from tests.engine.run_support import unique
 from workbench.core.diagnostics import DiagnosticError
+from workbench.engine.connect.targets import AwsTarget
 from workbench.engine.embedded import shared_engine
 from workbench.engine.errors import TargetError
-from workbench.engine.mocks import MockConfig, load_mock_config, parse_range
-from workbench.engine.run import run_mission
-from workbench.engine.targets import AwsTarget
+from workbench.engine.run.mission import run_mission
+from workbench.engine.tools.mocks import MockConfig, load_mock_config, parse_range
 from workbench.mission.loader import load_mission
 from workbench.mission.model import Mission
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from workbench.asl.plan import prepare_plan
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.plans import deploy_plan
 from workbench.engine.errors import DeployError
-from workbench.engine.plan_deploy import deploy_plan
-from workbench.engine.run import run_mission
-from workbench.engine.targets import Target
+from workbench.engine.run.mission import run_mission
 from workbench.mission.catalog import load_catalog, load_plan
 from workbench.mission.template import loads_template
 

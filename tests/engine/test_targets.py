@@ -8,11 +8,11 @@ import socket
 import pytest
 
 from tests.engine.run_support import PASS_WAIT_CHOICE, aws_env, moto_server_url, unique
-from workbench.engine.deploy import deploy
+from workbench.engine.connect.targets import LOCAL_ROLE_ARN, AwsTarget, EmbeddedTarget, EndpointTarget, Target
+from workbench.engine.deploy.state_machines import deploy
 from workbench.engine.embedded import shared_engine
 from workbench.engine.errors import CredentialsError, EndpointUnreachableError, TargetError
-from workbench.engine.launch import launch
-from workbench.engine.targets import LOCAL_ROLE_ARN, AwsTarget, EmbeddedTarget, EndpointTarget, Target
+from workbench.engine.run.launch import launch
 
 ROLE = "arn:aws:iam::123456789012:role/workbench-tests"
 

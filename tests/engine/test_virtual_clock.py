@@ -17,8 +17,8 @@ from tests.engine.embedded_support import run, task, unique
 from workbench.engine.embedded import EmbeddedEngine, VirtualClock, shared_engine
 from workbench.engine.embedded.interpreter import virtual_timeouts
 from workbench.engine.embedded.interpreter.virtual_timeouts import sleep
-from workbench.engine.faults import FaultPlan
-from workbench.engine.tools import ToolBinding, bind_tools
+from workbench.engine.tools.bindings import ToolBinding, bind_tools
+from workbench.engine.tools.faults import FaultPlan
 
 HOUR = 3600
 

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from workbench.engine.embedded import shared_engine
-from workbench.engine.faults import FaultPlan
-from workbench.engine.run import run_mission
+from workbench.engine.run.mission import run_mission
+from workbench.engine.tools.faults import FaultPlan
 from workbench.history import frames, load_history
 from workbench.history.replay import (
     ReplayInputError,

@@ -26,8 +26,8 @@ import yaml
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.engine.faults import FaultPlan
-from workbench.engine.run import run_mission
+from workbench.engine.run.mission import run_mission
+from workbench.engine.tools.faults import FaultPlan
 from workbench.history.replay import replay
 from workbench.mission.loader import loads_mission
 

@@ -235,9 +235,9 @@ def test_command_without_anything_to_report_writes_nothing(tmp_path: Path) -> No
 
 
 def test_command_fetches_executions_by_arn_from_a_target(tmp_path: Path) -> None:
-    from workbench.engine.deploy import deploy
-    from workbench.engine.launch import launch
-    from workbench.engine.targets import Target
+    from workbench.engine.connect.targets import Target
+    from workbench.engine.deploy.state_machines import deploy
+    from workbench.engine.run.launch import launch
 
     target = Target.parse("embedded")
     definition = {"StartAt": "Greet", "States": {

@@ -15,7 +15,7 @@ import pytest
 import workbench
 from tests.history.hand_histories import Builder, exec_arn, fn_arn
 from tests.report.offline_page import Visit, open_offline
-from workbench.engine.faults import FaultPlan
+from workbench.engine.tools.faults import FaultPlan
 from workbench.history import load_history
 from workbench.report import build
 

@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from workbench.engine.launch import Execution
-from workbench.engine.run import run_mission
+from workbench.engine.run.launch import Execution
+from workbench.engine.run.mission import run_mission
 from workbench.history import frames, load_history
 from workbench.mission import Mission, loads_mission
 from workbench.report import build

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pytest
 
 import workbench
-from workbench.engine.targets import Target
+from workbench.engine.connect.targets import Target
 from workbench.widgets import Catalog, Launcher
 
 from .widget_support import REPO

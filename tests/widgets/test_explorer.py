@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from workbench.asl.compiler import compile_mission
-from workbench.engine.faults import FaultPlan
-from workbench.engine.targets import Target
+from workbench.engine.connect.targets import Target
+from workbench.engine.tools.faults import FaultPlan
 from workbench.mission import loads_mission
 from workbench.widgets import HistoryExplorer
 from workbench.widgets.explorer.data import ExplorerError, apply_filters, export_frames, parse_when

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from workbench.engine.connect.targets import Target
 from workbench.engine.errors import TargetError
-from workbench.engine.targets import Target
 from workbench.history import frames, load_history
 from workbench.widgets import HistoryExplorer, Launcher
 from workbench.widgets.launcher.live import LiveProgress

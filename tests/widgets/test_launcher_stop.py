@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
+from workbench.engine.connect.targets import Target
 from workbench.engine.embedded import shared_engine
-from workbench.engine.targets import Target
 from workbench.widgets import Launcher
 from workbench.widgets.launcher.status import STATUS_COLOUR
 

@@ -19,10 +19,10 @@ _LAZY: dict[str, str] = {
     "EmbeddedEngine": "workbench.engine.embedded",
     "EngineCredentials": "workbench.engine.embedded",
     "shared_engine": "workbench.engine.embedded",
-    "Target": "workbench.engine.targets",
-    "EndpointTarget": "workbench.engine.targets",
-    "run_mission": "workbench.engine.run",
-    "start_mission": "workbench.engine.run",
+    "Target": "workbench.engine.connect.targets",
+    "EndpointTarget": "workbench.engine.connect.targets",
+    "run_mission": "workbench.engine.run.mission",
+    "start_mission": "workbench.engine.run.mission",
 }
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

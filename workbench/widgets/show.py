@@ -18,7 +18,7 @@ def show(source: Any, execution: Any = None) -> Any:
     """Draw a Mission or state machine; with an execution, the clickable view of what that run did.
 
     ``source`` is a Mission, a Mission file, an ASL file/dict; ``execution`` an
-    :class:`~workbench.engine.launch.Execution` handle (its history is read once). Without an execution the
+    :class:`~workbench.engine.run.launch.Execution` handle (its history is read once). Without an execution the
     result is the SVG :class:`GraphView`; with one, an ``ExecutionView``: the graph coloured by the run, and a
     click on a state opens the inspector (every visit, attempt, input and output), with events and table
     views. A source that cannot be read prints one line and returns None.

@@ -70,8 +70,8 @@ def fetch_cmd(
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from workbench.engine.connect.targets import Target
     from workbench.engine.errors import TargetError
-    from workbench.engine.targets import Target
     from workbench.history.fetch import (
         EndpointError,
         FetchInterrupted,

@@ -35,8 +35,8 @@ def report_cmd(
     check_output(output, [*(histories or []), mission])
     chosen: object = target
     if env_file is not None:
+        from workbench.engine.connect.targets import Target
         from workbench.engine.errors import TargetError
-        from workbench.engine.targets import Target
 
         try:
             chosen = Target.parse(target or "endpoint", env_file=env_file)

@@ -132,8 +132,8 @@ def deploy_cmd(
         raise fail(f"nothing deployed: {why}", 1)
     for line in _estimate(prepared, history, store):
         typer.echo(line)
-    from workbench.engine.plan_deploy import deploy_plan
-    from workbench.engine.targets import Target
+    from workbench.engine.connect.targets import Target
+    from workbench.engine.deploy.plans import deploy_plan
 
     options: dict[str, Any] = {}
     if env_file is not None:

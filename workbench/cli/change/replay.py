@@ -135,7 +135,7 @@ def _client(sources: list[Any], target: str, env_file: Path | None, profile: str
     if not arns:
         return None
     from workbench.core.arn import Arn
-    from workbench.engine.targets import Target
+    from workbench.engine.connect.targets import Target
 
     if env_file is not None and target == "aws":
         target = "endpoint"

@@ -127,8 +127,8 @@ def _fetched(state_machine: str, since: str | None, status: str | None, limit: i
     """The machine's executions through the fetch cache, read lazily (a chunk of histories at a time)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from workbench.engine.connect.targets import Target
     from workbench.engine.errors import TargetError
-    from workbench.engine.targets import Target
     from workbench.history.fetch import EndpointError, FetchError, HistoryCache
     from workbench.history.fetch.paging import describe_failure
     from workbench.history.store.sources import fetched

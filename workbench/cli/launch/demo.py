@@ -48,8 +48,8 @@ def demo_cmd(
 
 
 def _run_demo(mission: Path, report: Path) -> None:
-    from workbench.engine.faults import FaultPlan
-    from workbench.engine.run import run_mission
+    from workbench.engine.run.mission import run_mission
+    from workbench.engine.tools.faults import FaultPlan
     from workbench.history import frames, load_history
     from workbench.mission.loader import load_mission
     from workbench.report import build

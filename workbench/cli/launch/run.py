@@ -190,7 +190,7 @@ def run_cmd(
     Exit 3: still running when --wait ran out (the status is printed; the run goes on). 130: interrupted.
     """
     from workbench.asl.substitutions import parse_substitutions
-    from workbench.engine.faults import load_fault_plan
+    from workbench.engine.tools.faults import load_fault_plan
 
     payload = parse_input(input)
     endpoint_options: dict[str, Any] = {} if env_file is None else {"env_file": env_file}
@@ -203,14 +203,14 @@ def run_cmd(
         substitutions = {**load_substitutions(subs), **parse_substitutions(sub or [])}
         local_tools = parse_substitutions(tool or [])
         loaded = load_run_source(mission)
-        from workbench.engine.mocks import load_mock_config
+        from workbench.engine.tools.mocks import load_mock_config
 
         mocks = load_mock_config(mock_config) if mock_config else None
     except WorkbenchError as exc:
         raise _usage_error(exc) from None
     from workbench.engine.errors import WaitInterrupted
-    from workbench.engine.run import default_wait, run_mission
-    from workbench.engine.watch import TERMINAL_STATUSES
+    from workbench.engine.run.mission import default_wait, run_mission
+    from workbench.engine.run.watch import TERMINAL_STATUSES
 
     limit = default_wait(loaded) if wait is None else wait
     try:

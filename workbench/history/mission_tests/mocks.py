@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.engine.embedded.interpreter.virtual_timeouts import sleep_in_flow
-from workbench.engine.mocks import MockConfig, MockedEntry, MockedResponse, MockThrow
+from workbench.engine.tools.mocks import MockConfig, MockedEntry, MockedResponse, MockThrow
 from workbench.history.mission_tests.model import Outcome, RunCase
 
 __all__ = ["TEST_CASE", "ToolAnswers", "lambda_result", "mock_config"]

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.core.diagnostics import WorkbenchError
-from workbench.engine.deploy import deploy
+from workbench.engine.connect.targets import LOCAL_ROLE_ARN, EmbeddedTarget
+from workbench.engine.deploy.state_machines import deploy
 from workbench.engine.embedded import EmbeddedEngine
 from workbench.engine.errors import ToolBindingError, WaitTimeoutError
-from workbench.engine.launch import Execution, launch
-from workbench.engine.targets import LOCAL_ROLE_ARN, EmbeddedTarget
-from workbench.engine.tools import BoundTools, ToolBinding, bind_tools, resolve_local
+from workbench.engine.run.launch import Execution, launch
+from workbench.engine.tools.bindings import BoundTools, ToolBinding, bind_tools, resolve_local
 from workbench.history.fetch.histories import fetch_map_run_histories
 from workbench.history.load.events import ExecutionHistory
 from workbench.history.load.readers import run_history

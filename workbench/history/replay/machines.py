@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from workbench.engine.connect.targets import EmbeddedTarget
 from workbench.engine.errors import AwsError
-from workbench.engine.targets import EmbeddedTarget
 from workbench.history.replay.recorded import canonical
 
 _engine: Any = None  # Any: the process's replay EmbeddedEngine (moto loads only when a replay runs)

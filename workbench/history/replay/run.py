@@ -23,9 +23,9 @@ from typing import Any
 from workbench.core.arn import Arn
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.lambda_names import function_name
+from workbench.engine.connect.targets import LOCAL_ROLE_ARN, EmbeddedTarget
 from workbench.engine.errors import StateMachineNotFoundError
-from workbench.engine.targets import LOCAL_ROLE_ARN, EmbeddedTarget
-from workbench.engine.tools import ToolBinding, resolve_local, task_timeout_lookup
+from workbench.engine.tools.bindings import ToolBinding, resolve_local, task_timeout_lookup
 from workbench.history.load.events import ExecutionHistory
 from workbench.history.load.readers import load_history
 from workbench.history.replay.machines import (

@@ -32,8 +32,8 @@ from botocore.exceptions import ClientError
 
 from workbench.core.arn import Arn, ArnKind
 from workbench.core.lambda_names import function_name
-from workbench.engine.faults import InjectedTimeout, fault_error
-from workbench.engine.tools import ToolHost
+from workbench.engine.tools.bindings import ToolHost
+from workbench.engine.tools.faults import InjectedTimeout, fault_error
 from workbench.history.replay.recorded import RecordedCall, RecordedCalls, canonical, json_value
 
 Policy = Literal["repeat", "last-success", "local", "fail"]

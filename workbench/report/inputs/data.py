@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.core.diagnostics import WorkbenchError
-from workbench.engine.deploy import definition_hash as deployed_hash
+from workbench.engine.deploy.state_machines import definition_hash as deployed_hash
 from workbench.history.frames import HistoryFrames, frames
 from workbench.history.load import is_run, load_histories, run_history
 from workbench.history.load.events import TYPE_CODES, ExecutionHistory

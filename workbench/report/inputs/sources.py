@@ -1,7 +1,7 @@
 """Where ``workbench report`` gets its executions: history files, execution ARNs, or a state machine's runs.
 
 Files are read by :mod:`workbench.history.load`. ARNs are fetched through a
-:class:`~workbench.engine.targets.Target` (every page of ``GetExecutionHistory``, plus the definition
+:class:`~workbench.engine.connect.targets.Target` (every page of ``GetExecutionHistory``, plus the definition
 the execution ran, so the graph and Retry policies are known).
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from workbench.core.arn import EXECUTION_KINDS, STATE_MACHINE_KINDS, Arn
-from workbench.engine.targets import Target
-from workbench.engine.watch import fetch_events
+from workbench.engine.connect.targets import Target
+from workbench.engine.run.watch import fetch_events
 from workbench.history.load import load_history
 from workbench.history.load.events import ExecutionHistory
 from workbench.report.inputs.data import ReportError

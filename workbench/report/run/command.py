@@ -35,7 +35,7 @@ def report_command(sources: Sequence[str | os.PathLike[str]] = (), mission: Path
     DIR`` writes included), and may also hold execution or state machine ARNs; ``mission`` is a Mission
     file or any ASL file;
     ``executions``/``state_machine`` are the ``--execution``/``--state-machine`` options. ARNs are
-    fetched through ``target`` (a :class:`~workbench.engine.targets.Target` or a spec such as
+    fetched through ``target`` (a :class:`~workbench.engine.connect.targets.Target` or a spec such as
     ``"aws"``; default: the engine's default target). At most ``limit`` executions of a state machine.
 
     Example:
@@ -74,7 +74,7 @@ def _write(sources: Sequence[str | os.PathLike[str]], mission: Path | None, out:
         histories: list[object] = list(files)
         target_text = None
         if arns or machines:
-            from workbench.engine.targets import Target
+            from workbench.engine.connect.targets import Target
 
             tgt = Target.parse(target) if not isinstance(target, Target) else target  # type: ignore[arg-type]
             for machine in machines:

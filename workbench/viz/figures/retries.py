@@ -23,7 +23,7 @@ def retries_figure(frames: Any) -> go.Figure:
     """Heat map of failed tries per state (rows) and error (columns); cell text = how many were retried.
 
     Example:
-        >>> from workbench.engine.faults import FaultPlan
+        >>> from workbench.engine.tools.faults import FaultPlan
         >>> import workbench
         >>> flaky = FaultPlan.from_local({"search_logs": {"fail_rate": 0.5, "error": "Lambda.ServiceException"}}, 7)
         >>> run = workbench.run_mission("missions/incident_triage.yaml", faults=flaky, time_warp=True, progress=False)

@@ -22,10 +22,10 @@ from workbench.core.arn import EXECUTION_KINDS, Arn, ArnKind, looks_like_arn, sh
 from workbench.core.diagnostics import WorkbenchError
 from workbench.core.files import atomic_path
 from workbench.core.redact import redact_frame
-from workbench.engine.deploy import find_state_machine
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.state_machines import find_state_machine
 from workbench.engine.errors import StateMachineNotFoundError, translate
-from workbench.engine.launch import Execution
-from workbench.engine.targets import Target
+from workbench.engine.run.launch import Execution
 from workbench.history import ExecutionHistory, HistoryFrames, fetch, frames, load_histories
 
 FRAME_NAMES = ("executions", "states", "attempts", "events")

@@ -17,8 +17,8 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from workbench.engine.launch import Execution
-from workbench.engine.targets import Target
+from workbench.engine.connect.targets import Target
+from workbench.engine.run.launch import Execution
 from workbench.history import ExecutionHistory, HistoryFrames
 from workbench.widgets.explorer import views
 from workbench.widgets.explorer.data import (

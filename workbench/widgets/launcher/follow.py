@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.core.diagnostics import WorkbenchError
-from workbench.engine.launch import Execution
-from workbench.engine.watch import TERMINAL_STATUSES, new_events
+from workbench.engine.run.launch import Execution
+from workbench.engine.run.watch import TERMINAL_STATUSES, new_events
 from workbench.widgets.launcher.live import LiveProgress
 
 POLL_S = 0.25

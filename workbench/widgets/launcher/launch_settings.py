@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from workbench.core.arn import Arn
 from workbench.core.yaml_load import InputError, load_yaml, yaml_problem
 from workbench.engine.errors import TargetError
-from workbench.engine.faults import FaultPlan
+from workbench.engine.tools.faults import FaultPlan
 
 TargetKind = Literal["embedded", "aws", "endpoint"]
 MAX_INPUT_BYTES = 256 * 1024

@@ -1,6 +1,6 @@
 """The launcher's target settings → an engine Target whose calls pass a :class:`LaunchGate` (Stop before start).
 
-Starting a Mission is :mod:`workbench.engine.run`'s job; this module only makes that start cancellable.
+Starting a Mission is :mod:`workbench.engine.run.mission`'s job; this module only makes that start cancellable.
 Every Step Functions call the launch makes (deploy, then start) and the binding of local tools ask the gate
 first, so a Stop pressed while deploying refuses everything after it: the execution is never started, even
 when the deploy it interrupted finishes late.
@@ -12,10 +12,10 @@ import threading
 from typing import Any
 
 from workbench.core.diagnostics import WorkbenchError
-from workbench.engine.faults import FaultPlan
-from workbench.engine.run import MissionRun, start_mission, tool_bindings, workbench_engine_tools
-from workbench.engine.targets import AwsTarget, EmbeddedTarget, EndpointTarget, Target
-from workbench.engine.tools import BoundTools, ToolBinding
+from workbench.engine.connect.targets import AwsTarget, EmbeddedTarget, EndpointTarget, Target
+from workbench.engine.run.mission import MissionRun, start_mission, tool_bindings, workbench_engine_tools
+from workbench.engine.tools.bindings import BoundTools, ToolBinding
+from workbench.engine.tools.faults import FaultPlan
 from workbench.widgets.launcher.launch_settings import TargetChoice
 
 __all__ = ["LaunchCancelled", "LaunchGate", "MissionRun", "build_target", "rebind_tools", "start_mission",

@@ -11,9 +11,9 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from workbench.engine.launch import Execution
-from workbench.engine.targets import EmbeddedTarget
-from workbench.engine.watch import TERMINAL_STATUSES
+from workbench.engine.connect.targets import EmbeddedTarget
+from workbench.engine.run.launch import Execution
+from workbench.engine.run.watch import TERMINAL_STATUSES
 from workbench.widgets.launcher.follow import follow
 from workbench.widgets.launcher.launch_settings import check_input
 from workbench.widgets.launcher.live import LiveProgress

@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbench.asl.validate import Validation
-from workbench.engine.launch import Execution
+from workbench.engine.run.launch import Execution
 from workbench.mission.model import Mission
 from workbench.widgets.inspect import ExecutionView
 from workbench.widgets.launcher import runner

@@ -47,7 +47,7 @@ from workbench.core.diagnostics import WorkbenchError
 from workbench.engine.embedded.endpoint.auth import EngineCredentials
 from workbench.engine.embedded.endpoint.http_app import make_server_class
 from workbench.engine.embedded.interpreter import bindings, mocking
-from workbench.engine.mocks import MockConfig
+from workbench.engine.tools.mocks import MockConfig
 
 _INTERPRETER_LOGGER = "moto.stepfunctions.parser"
 _moto_port_lock = threading.Lock()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from workbench.engine.embedded.endpoint.auth import EngineCredentials
 from workbench.engine.embedded.interpreter.lambdas import Tool, ToolRegistry
 from workbench.engine.embedded.interpreter.timewarp import VirtualClock
-from workbench.engine.mocks import MockConfig, MockRun
+from workbench.engine.tools.mocks import MockConfig, MockRun
 
 PARSE_LOCK = threading.Lock()
 """Serialises every ASL parse in the process: moto's parser and ANTLR's caches are not thread-safe."""

@@ -28,7 +28,7 @@ from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.engine.embedded.endpoint.auth import EngineCredentials, http_error_message, signed_call
 from workbench.engine.embedded.interpreter import bindings
 from workbench.engine.embedded.interpreter.fidelity import event_details
-from workbench.engine.mocks import MockConfig, MockRun, check_test_case, load_mock_config
+from workbench.engine.tools.mocks import MockConfig, MockRun, check_test_case, load_mock_config
 
 _pending = threading.local()
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from workbench.core.arn import short_name
+from workbench.engine.connect.targets import Target
 from workbench.engine.errors import WaitTimeoutError
-from workbench.engine.targets import Target
 
 TERMINAL_EVENTS = frozenset({
     "ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut",

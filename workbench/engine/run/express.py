@@ -17,10 +17,10 @@ from concurrent.futures import Future
 from typing import Any
 
 from workbench.core.arn import Arn, short_name
+from workbench.engine.connect.targets import Target
 from workbench.engine.errors import AwsError, TargetError
-from workbench.engine.launch import Execution
-from workbench.engine.targets import Target
-from workbench.engine.watch import TERMINAL_EVENTS, TERMINAL_STATUSES
+from workbench.engine.run.launch import Execution
+from workbench.engine.run.watch import TERMINAL_EVENTS, TERMINAL_STATUSES
 
 
 class ExpressExecution(Execution):
@@ -108,7 +108,7 @@ class ExpressExecution(Execution):
         """Wait for StartSyncExecution's answer (Express runs last at most 5 minutes)."""
         from concurrent.futures import TimeoutError as FutureTimeout
 
-        from workbench.engine.watch import still_running
+        from workbench.engine.run.watch import still_running
 
         try:
             self._answer.exception(timeout=timeout)

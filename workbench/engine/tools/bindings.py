@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.core.lambda_names import function_name as bare_function_name
 from workbench.engine.errors import ToolBindingError
-from workbench.engine.faults import FaultInjector, FaultPlan, FaultStats, with_faults
+from workbench.engine.tools.faults import FaultInjector, FaultPlan, FaultStats, with_faults
 
 
 class ToolHost(Protocol):

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.arn import Arn
-from workbench.engine.deploy import Deployment, check_alias, deploy
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.state_machines import Deployment, check_alias, deploy
 from workbench.engine.errors import DeployError
-from workbench.engine.launch import encode_input
-from workbench.engine.targets import Target
+from workbench.engine.run.launch import encode_input
 
 if TYPE_CHECKING:
     from workbench.asl.plan import PreparedPlan
-    from workbench.engine.launch import Execution
+    from workbench.engine.run.launch import Execution
 
 
 @dataclass
@@ -63,7 +63,7 @@ def deploy_plan(prepared: PreparedPlan, target: Target, *, alias: str | None = N
     chosen = input if input is not None else (
         prepared.plan.input if prepared.plan.input is not None else mission.local.input)
     payload = encode_input(json.dumps(chosen) if isinstance(chosen, str) and input is None else chosen)
-    from workbench.engine.run import start_mission
+    from workbench.engine.run.mission import start_mission
 
     run = start_mission(mission, definition, target, payload)  # refuses before deploying when tools cannot run
     deployment = run.deployment

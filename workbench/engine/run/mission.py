@@ -17,14 +17,14 @@ from typing import Any
 
 from workbench.asl.compiler import compile_mission
 from workbench.asl.substitutions import find_placeholders
-from workbench.engine.deploy import Deployment, StateMachineType, deploy
+from workbench.engine.connect.targets import EmbeddedTarget, EndpointTarget, Target
+from workbench.engine.deploy.state_machines import Deployment, StateMachineType, deploy
 from workbench.engine.errors import TargetError, WaitTimeoutError
-from workbench.engine.faults import FaultPlan
-from workbench.engine.launch import Execution, launch
-from workbench.engine.mocks import MockConfig, check_test_case, load_mock_config
-from workbench.engine.serving import EndpointInfo, check_tools_served, endpoint_info, tools_to_serve
-from workbench.engine.targets import EmbeddedTarget, EndpointTarget, Target
-from workbench.engine.tools import BoundTools, ToolBinding
+from workbench.engine.run.launch import Execution, launch
+from workbench.engine.tools.bindings import BoundTools, ToolBinding
+from workbench.engine.tools.faults import FaultPlan
+from workbench.engine.tools.mocks import MockConfig, check_test_case, load_mock_config
+from workbench.engine.tools.serving import EndpointInfo, check_tools_served, endpoint_info, tools_to_serve
 from workbench.mission.loader import load_mission
 from workbench.mission.model import Mission
 
@@ -302,7 +302,7 @@ def run_mission(
     as DescribeExecution reports it (RUNNING), as ``workbench run --wait`` does.
 
     Example:
-        >>> from workbench.engine.run import run_mission
+        >>> from workbench.engine.run.mission import run_mission
         >>> execution = run_mission("missions/incident_triage.yaml", time_warp=True)  # doctest: +SKIP
         >>> execution.status  # doctest: +SKIP
         'SUCCEEDED'

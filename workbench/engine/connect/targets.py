@@ -25,8 +25,8 @@ from workbench.engine.errors import TargetError, UnsupportedOperationError, tran
 
 if TYPE_CHECKING:
     from workbench.engine.embedded.endpoint.auth import EngineCredentials
-    from workbench.engine.faults import FaultPlan
-    from workbench.engine.tools import BoundTools, ToolBinding
+    from workbench.engine.tools.bindings import BoundTools, ToolBinding
+    from workbench.engine.tools.faults import FaultPlan
 
 TargetKind = Literal["embedded", "aws", "endpoint"]
 
@@ -256,7 +256,7 @@ class EmbeddedTarget(Target):
             >>> with target.bind_tools([ToolBinding(name="fetch", lambda_function="fetch", local="m:fetch")]):
             ...     launch(target, deployment, {}).wait()  # doctest: +SKIP
         """
-        from workbench.engine.tools import bind_tools
+        from workbench.engine.tools.bindings import bind_tools
 
         return bind_tools(self.engine, bindings, faults or self.faults, seed, time_warp=self.time_warp)
 
@@ -340,7 +340,7 @@ class EndpointTarget(Target):
         profile: str | None = None,
         env_file: str | os.PathLike[str] | None = None,
     ) -> None:
-        from workbench.engine.endpoint_env import endpoint_settings
+        from workbench.engine.connect.endpoint_env import endpoint_settings
 
         settings = endpoint_settings(env_file, region)
         url = url or settings.url
@@ -374,8 +374,8 @@ class EndpointTarget(Target):
             >>> EndpointTarget("http://127.0.0.1:4566").signing_credentials.access_key_id
             'workbench'
         """
+        from workbench.engine.connect.endpoint_env import PLACEHOLDER_KEYS
         from workbench.engine.embedded.endpoint.auth import EngineCredentials
-        from workbench.engine.endpoint_env import PLACEHOLDER_KEYS
 
         return self.credentials or EngineCredentials(*PLACEHOLDER_KEYS, self.region or DEFAULT_REGION)
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 from workbench.asl.json_text import dumps_json
 from workbench.asl.substitutions import find_placeholders, first_use, substitute
 from workbench.core.arn import short_name
+from workbench.engine.connect.targets import Target
 from workbench.engine.errors import DeployError, NotFoundError, TargetError, UnsupportedOperationError
-from workbench.engine.targets import Target
 
 StateMachineType = Literal["STANDARD", "EXPRESS"]
 

@@ -19,7 +19,7 @@ from workbench.core.arn import Arn
 from workbench.engine.errors import EndpointUnreachableError, TargetError
 
 if TYPE_CHECKING:
-    from workbench.engine.targets import EndpointTarget
+    from workbench.engine.connect.targets import EndpointTarget
     from workbench.mission.model import Mission
 
 INFO_PATH = "/workbench/info"

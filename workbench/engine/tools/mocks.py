@@ -28,7 +28,7 @@ from workbench.asl.states import walk_states
 from workbench.core.arn import Arn, ArnKind
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, Severity
 from workbench.core.yaml_load import load_yaml, loads_json, read_text, yaml_problem
-from workbench.engine.faults import line_of
+from workbench.engine.tools.faults import line_of
 
 __all__ = [
     "MockConfig", "MockRun", "MockTestCase", "MockThrow", "MockedEntry", "MockedResponse",

@@ -21,7 +21,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from workbench.core.arn import STATE_MACHINE_KINDS, Arn, ArnKind, find_arns, looks_like_arn, short_name
-from workbench.engine.deploy import Deployment, find_state_machine
+from workbench.engine.connect.targets import Target
+from workbench.engine.deploy.state_machines import Deployment, find_state_machine
 from workbench.engine.errors import (
     AwsError,
     DeployError,
@@ -30,8 +31,7 @@ from workbench.engine.errors import (
     StateMachineNotFoundError,
     WaitInterrupted,
 )
-from workbench.engine.targets import Target
-from workbench.engine.watch import TERMINAL_EVENTS, TERMINAL_STATUSES, fetch_events, still_running, watch
+from workbench.engine.run.watch import TERMINAL_EVENTS, TERMINAL_STATUSES, fetch_events, still_running, watch
 
 MAX_INPUT_BYTES = 256 * 1024
 _NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -334,7 +334,7 @@ def launch(
     ``name`` defaults to ``<state machine>-<UTC time>-<random>``. Launching again with the same name
     and input returns the existing execution (``reused=True``); a different input is an error.
     ``test_case`` starts ``stateMachineArn#TestCase``: mocked responses, as Step Functions Local does.
-    An EXPRESS machine is started with StartSyncExecution instead (see :mod:`workbench.engine.express`).
+    An EXPRESS machine is started with StartSyncExecution instead (see :mod:`workbench.engine.run.express`).
 
     Example:
         >>> run = launch(target, deployment, {"ticket": 42}, name="ticket-42")  # doctest: +SKIP
@@ -349,7 +349,7 @@ def launch(
             f"Execution name '{exec_name}' is invalid: use 1-80 letters, digits, '-' or '_'."
         )
     if test_case is None:
-        from workbench.engine.express import ExpressExecution, machine_type  # express.py builds on Execution
+        from workbench.engine.run.express import ExpressExecution, machine_type  # express.py builds on Execution
 
         if machine_type(target, sm_arn) == "EXPRESS":
             return ExpressExecution.start(target, start_arn, sm_arn, exec_name, body)
