@@ -12,20 +12,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli.support import run_cli
 from tests.engine.auth_support import served_engine
-from workbench.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "missions" / "catalog"
 PLANS = REPO / "missions" / "plans"
-runner = CliRunner()
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+invoke = run_cli
 
 
 def two_triage_templates(tmp_path: Path, second_name: str = "incident_triage_lite", version: str = "2.0") -> Path:

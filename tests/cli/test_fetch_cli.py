@@ -16,30 +16,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli.support import FAKE_AWS_ENV, error_line, run_cli
 from tests.fake_sfn import MACHINE_ARN, execution_arn, fake_step_functions
-from workbench.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1",
-       "AWS_MAX_ATTEMPTS": "1"}
+ENV = FAKE_AWS_ENV
 # Python keeps SIGINT ignored when its parent ignored it (a background job): the child restores the default.
 CHILD = ("import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
          "from workbench.cli import main; sys.argv = ['workbench', *sys.argv[1:]]; main()")
-runner = CliRunner()
 
 
 def fetch(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["history", "fetch", *args], env=ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def error_line(stderr: str) -> str:
-    (line,) = [x for x in stderr.splitlines() if x.startswith("error")]
-    return line
+    return run_cli("history", "fetch", *args, env=ENV)
 
 
 def closed_port_url() -> str:

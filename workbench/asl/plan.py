@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.asl.compiler import compile_mission
-from workbench.asl.validate import locate
+from workbench.asl.validate import check_and_compile
 from workbench.core.diagnostics import Diagnostic, DiagnosticError, has_errors
 from workbench.mission.catalog import Catalog, Plan, Selection, generate_mission, select
-from workbench.mission.checks import check_mission
 from workbench.mission.model import Mission
 from workbench.mission.template import BoundMission, Naming
 
@@ -74,12 +72,5 @@ def prepare_plan(plan: Plan, catalog: Catalog, *, generate: bool = False,
     except DiagnosticError as exc:
         prepared.diagnostics = list(exc.diagnostics)
         return prepared
-    mission = prepared.mission
-    problems = check_mission(mission)
-    if not has_errors(problems):
-        from workbench.asl.lint import lint
-
-        prepared.definition = compile_mission(mission, check=False)
-        problems += lint(prepared.definition)
-    prepared.diagnostics = locate(problems, mission.source)
+    prepared.definition, prepared.diagnostics = check_and_compile(prepared.mission)
     return prepared

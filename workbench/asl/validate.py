@@ -85,14 +85,29 @@ def validate_document(doc: PositionedDocument) -> Validation:
     except MissionLoadError as exc:
         result.diagnostics = exc.diagnostics
         return result
-    problems = check_mission(result.mission)
+    result.definition, result.diagnostics = check_and_compile(result.mission, doc)
+    return result
+
+
+def check_and_compile(mission: Mission, doc: PositionedDocument | None = None) -> tuple[dict[str, Any] | None,
+                                                                                        list[Diagnostic]]:
+    """Mission checks, then (when they pass) the compiled ASL and its lint; diagnostics located in ``doc``
+    (default: the file the Mission was loaded from). The ASL is None when the checks found errors.
+
+    Example:
+        >>> from workbench.mission import loads_mission
+        >>> definition, found = check_and_compile(loads_mission("mission: m\\nsteps:\\n  - {id: a, pass: 1}\\n"))
+        >>> definition["StartAt"], found
+        ('a', [])
+    """
+    problems = check_mission(mission)
+    definition = None
     if not has_errors(problems):
         from workbench.asl.lint import lint
 
-        result.definition = compile_mission(result.mission, check=False)
-        problems += lint(result.definition)
-    result.diagnostics = locate(problems, doc)
-    return result
+        definition = compile_mission(mission, check=False)
+        problems += lint(definition)
+    return definition, locate(problems, doc if doc is not None else mission.source)
 
 
 def validate_text(text: str, file: str | None = None) -> Validation:

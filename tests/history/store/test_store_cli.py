@@ -12,28 +12,16 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli.support import FAKE_AWS_ENV, error_line, run_cli
 from tests.fake_sfn import MACHINE_ARN, fake_step_functions
 from tests.history.store.helpers import HISTORIES, corpus_files, quiet_ingest
-from workbench.cli import app
 
-runner = CliRunner()
-ENV = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1",
-       "AWS_MAX_ATTEMPTS": "1"}
 QUERY = "SELECT status, count(*) AS n FROM executions GROUP BY 1 ORDER BY 1"
 
 
 def cli(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env=ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def error_line(stderr: str) -> str:
-    (line,) = [x for x in stderr.splitlines() if x.startswith("error")]
-    return line
+    return run_cli(*args, env=FAKE_AWS_ENV)
 
 
 @pytest.fixture(scope="module")

@@ -127,21 +127,15 @@ def validate_cmd(directory: DirArg, fmt: Annotated[Format, typer.Option("--forma
 
 
 def _validate_one(template: Any) -> tuple[list[Diagnostic], str]:
-    from workbench.asl.compiler import compile_mission
-    from workbench.asl.lint import lint
-    from workbench.asl.validate import locate
+    from workbench.asl.validate import check_and_compile
     from workbench.history.mission_tests import MissionTestError, run_mission_tests, tests_file_for
-    from workbench.mission.checks import check_mission
 
     found: list[Diagnostic] = list(template.warnings)
     try:
         bound = template.bind(naming="version")
     except DiagnosticError as exc:
         return [*found, *exc.diagnostics], "not bound with its defaults"
-    problems = check_mission(bound.mission)
-    if not has_errors(problems):
-        problems += lint(compile_mission(bound.mission, check=False))
-    found += locate(problems, bound.mission.source)
+    found += check_and_compile(bound.mission)[1]
     if has_errors(found):
         return found, "not compiled"
     tests = tests_file_for(template.file) if template.file else None

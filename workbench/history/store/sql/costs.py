@@ -60,8 +60,7 @@ def execution_costs(store: object, tools: ToolConfigs | None = None, *, region: 
         _express_one(d, express_memory_mb, r, table) if k == EXPRESS else standard_cost(int(t), r, prices=table)
         for k, t, d, r in zip(out["type"], out["transitions"], out["duration_ms"], out["region"], strict=True)]
     usage = src.frame(f"SELECT execution, resource, param_fn, state, count(*) AS tries, "
-                      f"CAST(sum(CASE WHEN billed THEN 1 ELSE 0 END) AS BIGINT) AS billed, "
-                      f"coalesce(sum(billed_ms), {ZERO}) AS billed_ms "
+                      f"{billed_sums('', 'billed_ms')} "
                       f"FROM ({lambda_rows_sql(src, billed_only=False)}) l "
                       f"GROUP BY execution, resource, param_fn, state")
     _, tool = tool_table(src, tools) if len(usage) else (None, {})
@@ -86,6 +85,18 @@ def execution_costs(store: object, tools: ToolConfigs | None = None, *, region: 
     return out
 
 
+def billed_sums(alias: str, ms_as: str) -> str:
+    """The two sums every Lambda cost needs over ``lambda_rows_sql`` rows: billed invocations and billed ms.
+
+    Example:
+        >>> print(billed_sums("l.", "ms").replace(", coalesce", ",\\ncoalesce"))
+        CAST(sum(CASE WHEN l.billed THEN 1 ELSE 0 END) AS BIGINT) AS billed,
+        coalesce(sum(l.billed_ms), CAST(0 AS DOUBLE)) AS ms
+    """
+    return (f"CAST(sum(CASE WHEN {alias}billed THEN 1 ELSE 0 END) AS BIGINT) AS billed, "
+            f"coalesce(sum({alias}billed_ms), {ZERO}) AS {ms_as}")
+
+
 def _text(value: object) -> object:
     return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
@@ -104,8 +115,7 @@ def state_costs(store: object, tools: ToolConfigs | None = None, *, region: str 
                         f"CAST(sum(1 + s.retries) AS BIGINT) AS transitions FROM {src.table('states')} s "
                         f"JOIN {dims} d ON s.execution = d.execution GROUP BY s.state, s.type, d.region, d.kind")
         lam = src.frame(f"SELECT l.state, l.resource, l.param_fn, d.region, "
-                        f"CAST(sum(CASE WHEN l.billed THEN 1 ELSE 0 END) AS BIGINT) AS billed, "
-                        f"coalesce(sum(l.billed_ms), {ZERO}) AS ms "
+                        f"{billed_sums('l.', 'ms')} "
                         f"FROM ({lambda_rows_sql(src, billed_only=True)}) l JOIN {dims} d "
                         f"ON l.execution = d.execution GROUP BY l.state, l.resource, l.param_fn, d.region")
         _, tool = tool_table(src, tools) if len(lam) else (None, {})
