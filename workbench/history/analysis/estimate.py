@@ -1,7 +1,7 @@
 """Before launching a catalog Mission: how long and how much it will likely take, from its template's past runs.
 
-A catalog template is deployed once per version and parameter set, as ``<template>-<version>[-<hash8>]``
-(``incident_triage-2_0-3fa91c2e``), and an ordinary Mission as its own name; so the runs of a template are
+A catalog template is deployed once per version and parameter set, as ``<template>-v<version>[-<hash8>]``
+(``incident_triage-v2_0-3fa91c2e``), and an ordinary Mission as its own name; so the runs of a template are
 those of every state machine named ``template`` or ``template-...``. ``incident_triage_v2`` is another Mission
 and does not count. The machine name of a run is read as the store partitions it
 (:func:`~workbench.history.store.layout.machine_name`: the state machine ARN, else the execution ARN), so frames
